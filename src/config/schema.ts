@@ -1,0 +1,211 @@
+/**
+ * The risk-document format: parameters (assets, instruments), prices and an account in one file,
+ * JSON or YAML. These TypeBox schemas are JSON Schema (draft 2020-12 compatible); the published
+ * copy lives in docs/schema/ and a test keeps it equal to this source.
+ *
+ * Every number is a decimal string ("0.004", "84000"): money and prices are exact, and rates are
+ * written the same way so that no file depends on a float's printing.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+
+export const DECIMAL_PATTERN = '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$';
+const Decimal = (description: string) => Type.String({ pattern: DECIMAL_PATTERN, maxLength: 64, description });
+const Symbol = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$', description: 'an asset or instrument symbol' });
+const closed = { additionalProperties: false } as const;
+
+/** A union told apart by one property, validated as JSON Schema `oneOf` with a discriminator. */
+function discriminated<const T extends TSchema[]>(propertyName: string, branches: T, description: string) {
+  return Type.Unsafe<Static<T[number]>>({
+    type: 'object',
+    description,
+    required: [propertyName],
+    discriminator: { propertyName },
+    oneOf: branches,
+  });
+}
+
+export const BracketSchema = Type.Object(
+  {
+    notionalFloor: Decimal('notional (quote) at which this bracket starts; the first is 0'),
+    maintenanceRate: Decimal('maintenance margin rate, a fraction (0.004 = 0.4%)'),
+    leverageMax: Decimal('the largest leverage allowed in this bracket'),
+  },
+  closed,
+);
+
+const marginMinimums = {
+  initialMinimum: Type.Optional(Decimal('absolute IM floor for any non-zero position, quote asset')),
+  maintenanceMinimum: Type.Optional(Decimal('absolute MM floor for any non-zero position, quote asset')),
+};
+
+export const MarginSpecSchema = discriminated(
+  'model',
+  [
+    Type.Object(
+      { model: Type.Literal('brackets'), brackets: Type.Array(BracketSchema, { minItems: 1, maxItems: 64 }), ...marginMinimums },
+      closed,
+    ),
+    Type.Object(
+      {
+        model: Type.Literal('linearInSize'),
+        initialRate: Decimal('IM rate at size zero'),
+        maintenanceRate: Decimal('MM rate at size zero'),
+        initialRatePerUnit: Decimal('added to the IM rate per unit of the underlying held'),
+        maintenanceRatePerUnit: Decimal('added to the MM rate per unit of the underlying held'),
+        ...marginMinimums,
+      },
+      closed,
+    ),
+    Type.Object(
+      {
+        model: Type.Literal('sqrtSize'),
+        initialRate: Decimal('base IM ratio'),
+        maintenanceRate: Decimal('base MM ratio'),
+        imfFactor: Decimal("Drift's imf_factor as a fraction (0.00005)"),
+        ...marginMinimums,
+      },
+      closed,
+    ),
+    Type.Object(
+      {
+        model: Type.Literal('openInterestScaled'),
+        initialRate: Decimal('base initial margin fraction (IMF)'),
+        maintenanceFraction: Decimal('MMF = IMF x this fraction'),
+        openInterestLower: Decimal('open interest notional where IM starts to scale'),
+        openInterestUpper: Decimal('open interest notional where IM reaches 100%'),
+        ...marginMinimums,
+      },
+      closed,
+    ),
+    Type.Object({ model: Type.Literal('preset'), preset: Type.String({ description: 'a named margin preset' }) }, closed),
+  ],
+  'a linear margin model, or a named preset',
+);
+
+export const HaircutSchema = discriminated(
+  'kind',
+  [
+    Type.Object({ kind: Type.Literal('flat'), weight: Decimal('collateral weight in [0, 1]') }, closed),
+    Type.Object(
+      {
+        kind: Type.Literal('tiered'),
+        basis: Type.Union([Type.Literal('quantity'), Type.Literal('value')]),
+        tiers: Type.Array(
+          Type.Object({ floor: Decimal('holding at which this weight starts'), weight: Decimal('weight in [0, 1]') }, closed),
+          { minItems: 1, maxItems: 64 },
+        ),
+      },
+      closed,
+    ),
+    Type.Object(
+      { kind: Type.Literal('sizeDiscount'), weight: Decimal('base weight'), imfFactor: Decimal('size discount factor') },
+      closed,
+    ),
+  ],
+  'a haircut schedule',
+);
+
+export const AssetSchema = discriminated(
+  'kind',
+  [
+    Type.Object(
+      {
+        kind: Type.Literal('collateral'),
+        initial: HaircutSchema,
+        maintenance: HaircutSchema,
+        liabilityWeight: Type.Optional(
+          Type.Object({ initial: Decimal('>= 1'), maintenance: Decimal('>= 1') }, closed),
+        ),
+      },
+      closed,
+    ),
+    Type.Object({ kind: Type.Literal('preset'), preset: Type.String({ description: 'a named collateral preset' }) }, closed),
+  ],
+  'collateral parameters of an asset, or a named preset',
+);
+
+export const InstrumentSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('perpetual'), Type.Literal('future')]),
+    underlying: Symbol,
+    quoteAsset: Symbol,
+    settlement: Type.Union([Type.Literal('linear'), Type.Literal('inverse')]),
+    contractSize: Decimal('linear: underlying units per contract; inverse: quote value per contract'),
+    tick: Decimal('price increment'),
+    lot: Decimal('size increment, in contracts'),
+    expiry: Type.Optional(
+      Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T', description: 'futures only: ISO 8601 expiry time, e.g. 2026-12-25T08:00:00Z' }),
+    ),
+    margin: MarginSpecSchema,
+  },
+  closed,
+);
+
+export const PositionSchema = Type.Object(
+  {
+    instrument: Symbol,
+    size: Decimal('signed contracts: long > 0, short < 0'),
+    entryPrice: Decimal('average entry price'),
+    leverage: Type.Optional(Decimal('the chosen leverage; IM >= notional / leverage')),
+    isolatedMargin: Type.Optional(Decimal('isolated positions only: margin in the settlement asset')),
+    openOrders: Type.Optional(
+      Type.Object({ buy: Decimal('resting buy size, contracts'), sell: Decimal('resting sell size, contracts') }, closed),
+    ),
+  },
+  closed,
+);
+
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 128 }),
+    mode: Type.Union([Type.Literal('cross'), Type.Literal('isolated')]),
+    balances: Type.Record(Symbol, Decimal('balance; negative is a liability')),
+    positions: Type.Array(PositionSchema, { maxItems: 1000 }),
+  },
+  closed,
+);
+
+export const RiskSettingsSchema = Type.Object(
+  {
+    unrealisedPnlWeight: Type.Optional(
+      Type.Object({ initial: Decimal('weight of gains for IM'), maintenance: Decimal('weight of gains for MM') }, closed),
+    ),
+    statusBands: Type.Optional(
+      Type.Object(
+        {
+          marginCall: Decimal('margin ratio below which the account is in margin call'),
+          reduceOnly: Decimal('margin ratio below which only reducing orders are accepted'),
+          liquidation: Decimal('margin ratio below which the account is liquidated (1 = equity < MM)'),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+const PriceMap = (description: string) => Type.Record(Symbol, Decimal(description));
+
+export const RiskDocumentSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    version: Type.Literal(1),
+    valuationAsset: Symbol,
+    assets: Type.Record(Symbol, AssetSchema),
+    instruments: Type.Record(Symbol, InstrumentSchema),
+    prices: PriceMap('price of an asset in the valuation asset'),
+    marks: PriceMap("mark price of an instrument in its quote asset"),
+    laggedPrices: Type.Optional(PriceMap('lagged (stable) price of an asset or mark of an instrument')),
+    openInterest: Type.Optional(PriceMap('open interest of an instrument, notional in its quote asset')),
+    risk: Type.Optional(RiskSettingsSchema),
+    account: AccountSchema,
+  },
+  { ...closed, $id: 'https://solvent.dev/schema/risk-document.json', title: 'Solvent risk document' },
+);
+
+export type RiskDocument = Static<typeof RiskDocumentSchema>;
+export type MarginSpecDocument = Static<typeof MarginSpecSchema>;
+export type AssetDocument = Static<typeof AssetSchema>;
+export type HaircutDocument = Static<typeof HaircutSchema>;
+export type InstrumentDocument = Static<typeof InstrumentSchema>;
+export type PositionDocument = Static<typeof PositionSchema>;

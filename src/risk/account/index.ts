@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './position.js';
+export * from './status.js';
+export * from './pool.js';
+export * from './adversePrice.js';
+export * from './account.js';

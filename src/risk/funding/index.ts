@@ -1,0 +1,2 @@
+export * from './funding.js';
+export * from './mark.js';

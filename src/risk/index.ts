@@ -1,0 +1,8 @@
+/** The pure risk core: no I/O, no clock, no randomness, no npm runtime dependency. */
+export * from './errors.js';
+export * from './units/index.js';
+export * from './instruments/index.js';
+export * from './margin/index.js';
+export * from './collateral/index.js';
+export * from './account/index.js';
+export * from './funding/index.js';
