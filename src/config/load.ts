@@ -9,14 +9,17 @@ import type { Account, Market, Position, RiskParams, StatusBands } from '../risk
 import { STATUS_BANDS_DEFAULT } from '../risk/account/types.js';
 import { entryValueOf } from '../risk/account/position.js';
 import type { CollateralAsset, HaircutSchedule } from '../risk/collateral/types.js';
-import type { LinearInstrument } from '../risk/instruments/types.js';
+import type { FeeSchedule, FundingSchedule, LinearInstrument } from '../risk/instruments/types.js';
 import type { LinearMarginSpec } from '../risk/margin/types.js';
 import {
   parseAmount,
   parsePrice,
+  parseRate,
   parseSize,
+  RATE_ONE,
   type Amount,
   type Price,
+  type Rate,
 } from '../risk/units/quantities.js';
 import { DocumentError, IssueCollector } from './issues.js';
 import { COLLATERAL_PRESETS, MARGIN_PRESETS } from './presets.js';
@@ -28,6 +31,8 @@ import {
   type MarginSpecDocument,
   type PositionDocument,
   type RiskDocument,
+  type VenueParamsDocument,
+  VenueParamsSchema,
 } from './schema.js';
 import { schemaIssues } from './validate.js';
 
@@ -58,7 +63,25 @@ export function loadRiskDocument(input: unknown): LoadedRiskDocument {
   if (structural.length > 0) throw new DocumentError(structural);
   const doc = input as RiskDocument;
   const c = new IssueCollector();
+  const params = venueParamsOf(c, doc);
+  const market = marketOf(c, doc);
+  const account = accountOf(c, doc, params.instruments);
+  checkPricesCover(c, doc, params.instruments);
+  c.throwIfAny();
+  return { params, market, account: account as Account };
+}
 
+/** Venue parameters alone (the engine's configuration and its parameter changes), validated whole. */
+export function loadVenueParams(input: unknown): RiskParams {
+  const structural = schemaIssues(VenueParamsSchema, input);
+  if (structural.length > 0) throw new DocumentError(structural);
+  const c = new IssueCollector();
+  const params = venueParamsOf(c, input as VenueParamsDocument);
+  c.throwIfAny();
+  return params;
+}
+
+function venueParamsOf(c: IssueCollector, doc: VenueParamsDocument): RiskParams {
   const assets = new Map<string, CollateralAsset>();
   for (const [symbol, spec] of sortedEntries(doc.assets)) {
     const asset = collateralOf(c, `/assets/${symbol}`, symbol, spec);
@@ -79,11 +102,7 @@ export function loadRiskDocument(input: unknown): LoadedRiskDocument {
     },
     statusBands: bandsOf(c, doc),
   };
-  const market = marketOf(c, doc);
-  const account = accountOf(c, doc, instruments);
-  checkPricesCover(c, doc, instruments);
-  c.throwIfAny();
-  return { params, market, account: account as Account };
+  return params;
 }
 
 function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
@@ -203,7 +222,7 @@ function instrumentOf(
   path: string,
   symbol: string,
   doc: InstrumentDocument,
-  root: RiskDocument,
+  root: VenueParamsDocument,
 ): LinearInstrument | undefined {
   const margin = marginSpecOf(c, `${path}/margin`, doc.margin);
   const contractSize = c.try(`${path}/contractSize`, () => parseSize(doc.contractSize, `${path}/contractSize`));
@@ -225,12 +244,55 @@ function instrumentOf(
   } else {
     c.check(doc.expiry === undefined, `${path}/expiry`, 'expiry_unexpected', 'a perpetual has no expiry');
   }
+  const fees = doc.fees === undefined ? undefined : feesOf(c, `${path}/fees`, doc.fees);
+  const funding = doc.funding === undefined ? undefined : fundingOf(c, `${path}/funding`, doc.funding);
+  c.check(funding === undefined || doc.kind === 'perpetual', `${path}/funding`, 'funding_unexpected', 'only perpetuals pay funding');
   if (margin === undefined || contractSize === undefined || tick === undefined || lot === undefined) return undefined;
-  const base = { symbol, underlying: doc.underlying, quoteAsset: doc.quoteAsset, settlement: doc.settlement, contractSize, tick, lot, margin };
-  return doc.kind === 'future' ? { ...base, kind: 'future', expiryMs: expiryMs ?? NaN } : { ...base, kind: 'perpetual' };
+  const base = {
+    symbol,
+    underlying: doc.underlying,
+    quoteAsset: doc.quoteAsset,
+    settlement: doc.settlement,
+    contractSize,
+    tick,
+    lot,
+    margin,
+    ...(fees === undefined ? {} : { fees }),
+  };
+  return doc.kind === 'future'
+    ? { ...base, kind: 'future', expiryMs: expiryMs ?? NaN }
+    : { ...base, kind: 'perpetual', ...(funding === undefined ? {} : { funding }) };
 }
 
-function bandsOf(c: IssueCollector, doc: RiskDocument): StatusBands {
+function exactRate(c: IssueCollector, path: string, text: string, min: bigint, max: bigint): Rate | undefined {
+  const value = c.try(path, () => parseRate(text, path));
+  if (value !== undefined) c.check(value >= min && value <= max, path, 'value_out_of_range', `${text} is out of range`);
+  return value;
+}
+
+function feesOf(c: IssueCollector, path: string, doc: { maker: string; taker: string }): FeeSchedule | undefined {
+  const makerRate = exactRate(c, `${path}/maker`, doc.maker, -RATE_ONE / 100n, RATE_ONE / 10n);
+  const takerRate = exactRate(c, `${path}/taker`, doc.taker, 0n, RATE_ONE / 10n);
+  if (makerRate !== undefined && takerRate !== undefined) {
+    c.check(makerRate + takerRate >= 0n, `${path}/maker`, 'fees_pay_out', 'a maker rebate larger than the taker fee pays money out of the fee pool');
+  }
+  return makerRate === undefined || takerRate === undefined ? undefined : { makerRate, takerRate };
+}
+
+function fundingOf(
+  c: IssueCollector,
+  path: string,
+  doc: { interestRate: string; clamp: string; cap: string; intervalHours: string },
+): FundingSchedule | undefined {
+  const interest = exactRate(c, `${path}/interestRate`, doc.interestRate, -RATE_ONE, RATE_ONE);
+  const clamp = exactRate(c, `${path}/clamp`, doc.clamp, 0n, RATE_ONE);
+  const cap = exactRate(c, `${path}/cap`, doc.cap, 0n, RATE_ONE);
+  const hours = rateOf(c, `${path}/intervalHours`, doc.intervalHours, 1 / 60, 24 * 7);
+  if (interest === undefined || clamp === undefined || cap === undefined) return undefined;
+  return { interest, clamp, cap, intervalMs: Math.round(hours * 3_600_000) };
+}
+
+function bandsOf(c: IssueCollector, doc: VenueParamsDocument): StatusBands {
   const given = doc.risk?.statusBands;
   if (given === undefined) return STATUS_BANDS_DEFAULT;
   const path = '/risk/statusBands';

@@ -137,6 +137,26 @@ export const InstrumentSchema = Type.Object(
       Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T', description: 'futures only: ISO 8601 expiry time, e.g. 2026-12-25T08:00:00Z' }),
     ),
     margin: MarginSpecSchema,
+    fees: Type.Optional(
+      Type.Object(
+        {
+          maker: Decimal('maker fee rate, a fraction of notional; negative is a rebate'),
+          taker: Decimal('taker fee rate, a fraction of notional'),
+        },
+        closed,
+      ),
+    ),
+    funding: Type.Optional(
+      Type.Object(
+        {
+          interestRate: Decimal('interest rate per interval (Binance: 0.0001)'),
+          clamp: Decimal('bound on interest - premium (Binance: 0.0005)'),
+          cap: Decimal('bound on the rate per interval (Binance BTCUSDT: 0.003)'),
+          intervalHours: Decimal('hours between funding settlements'),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
@@ -186,24 +206,37 @@ export const RiskSettingsSchema = Type.Object(
 
 const PriceMap = (description: string) => Type.Record(Symbol, Decimal(description));
 
+/** The venue's parameters: what the engine is configured with, and what a parameter change replaces. */
+const venueFields = {
+  $schema: Type.Optional(Type.String()),
+  version: Type.Literal(1),
+  valuationAsset: Symbol,
+  assets: Type.Record(Symbol, AssetSchema),
+  instruments: Type.Record(Symbol, InstrumentSchema),
+  risk: Type.Optional(RiskSettingsSchema),
+};
+
+export const VenueParamsSchema = Type.Object(venueFields, {
+  ...closed,
+  $id: 'https://solvent.dev/schema/venue-params.json',
+  title: 'Solvent venue parameters',
+});
+
+/** Parameters, prices and one account in one file: the input of `solvent margin`. */
 export const RiskDocumentSchema = Type.Object(
   {
-    $schema: Type.Optional(Type.String()),
-    version: Type.Literal(1),
-    valuationAsset: Symbol,
-    assets: Type.Record(Symbol, AssetSchema),
-    instruments: Type.Record(Symbol, InstrumentSchema),
+    ...venueFields,
     prices: PriceMap('price of an asset in the valuation asset'),
-    marks: PriceMap("mark price of an instrument in its quote asset"),
+    marks: PriceMap('mark price of an instrument in its quote asset'),
     laggedPrices: Type.Optional(PriceMap('lagged (stable) price of an asset or mark of an instrument')),
     openInterest: Type.Optional(PriceMap('open interest of an instrument, notional in its quote asset')),
-    risk: Type.Optional(RiskSettingsSchema),
     account: AccountSchema,
   },
   { ...closed, $id: 'https://solvent.dev/schema/risk-document.json', title: 'Solvent risk document' },
 );
 
 export type RiskDocument = Static<typeof RiskDocumentSchema>;
+export type VenueParamsDocument = Static<typeof VenueParamsSchema>;
 export type MarginSpecDocument = Static<typeof MarginSpecSchema>;
 export type AssetDocument = Static<typeof AssetSchema>;
 export type HaircutDocument = Static<typeof HaircutSchema>;

@@ -66,9 +66,9 @@ function layerOf(file: string): string {
 const ALLOWED: Record<string, readonly string[]> = {
   risk: ['risk'],
   config: ['config', 'risk'],
-  engine: ['engine', 'risk', 'config'],
+  engine: ['engine', 'risk', 'config', 'store/port.ts'],
   oracle: ['oracle', 'risk', 'config'],
-  store: ['store', 'engine', 'risk'],
+  store: ['store'],
   sim: ['sim', 'risk', 'engine', 'oracle', 'config'],
   report: ['report', 'risk', 'config'],
   server: ['server', 'risk', 'engine', 'oracle', 'store', 'config', 'report', 'sim'],
@@ -106,8 +106,10 @@ describe('layer boundaries', () => {
         continue;
       }
       for (const spec of scan(file).imports.filter((s) => s.startsWith('.'))) {
+        const targetPath = relative(SRC, resolve(dirname(file), spec)).replace(/\.js$/, '.ts');
         const target = layerOf(resolve(dirname(file), spec));
-        if (!allowed.includes(target)) offences.push(`${relative(SRC, file)} (${layer}) imports ${spec} (${target})`);
+        // A rule names a layer ('store') or one file of it ('store/port.ts': the port, not its adapters).
+        if (!allowed.includes(target) && !allowed.includes(targetPath)) offences.push(`${relative(SRC, file)} (${layer}) imports ${spec} (${target})`);
       }
     }
     assert.deepEqual(offences, []);

@@ -55,22 +55,14 @@ export function poolsOf(account: Account, params: RiskParams): Pool[] {
   return [cross, ...isolated];
 }
 
-export function valueAccount(account: Account, market: Market, params: RiskParams): AccountFigures {
+/** The account's totals and pools, without liquidation prices (the cheap path for checks). */
+export interface AccountMargin extends Omit<AccountFigures, 'positions'> {
+  readonly poolsInput: readonly Pool[];
+}
+
+export function marginOf(account: Account, market: Market, params: RiskParams): AccountMargin {
   const pools = poolsOf(account, params);
   const figures = pools.map((pool) => valuePool(pool, market, params));
-  const positions: PositionReport[] = [];
-  pools.forEach((pool, i) => {
-    const poolFigures = figures[i] as PoolFigures;
-    pool.positions.forEach((_, index) => {
-      const own = poolFigures.positions[index] as PositionFigures;
-      positions.push({
-        ...own,
-        status: poolFigures.status,
-        liquidationPrice: liquidationPriceOf(pool, index, market, params),
-        bankruptcyPrice: bankruptcyPriceOf(pool, index, market, params),
-      });
-    });
-  });
   const total = (pick: (f: PoolFigures) => Amount): Amount => amount(figures.reduce((t, f) => t + pick(f), 0n));
   const equity = total((f) => f.equity);
   const maintenanceMargin = total((f) => f.maintenanceMargin);
@@ -92,10 +84,28 @@ export function valueAccount(account: Account, market: Market, params: RiskParam
       maintenanceMargin > 0n ? toNumber(collateralMaintenance, 'Amount') / toNumber(maintenanceMargin, 'Amount') : null,
     effectiveLeverage: equity > 0n ? toNumber(notional, 'Amount') / toNumber(equity, 'Amount') : null,
     status: worstStatus(figures.map((f) => f.status)),
-    positions,
     collateral: cross.collateral,
     pools: figures,
+    poolsInput: pools,
   };
+}
+
+/** Every figure of the account, with each position's liquidation and bankruptcy price. */
+export function valueAccount(account: Account, market: Market, params: RiskParams): AccountFigures {
+  const { poolsInput, ...margin } = marginOf(account, market, params);
+  const positions: PositionReport[] = [];
+  poolsInput.forEach((pool, i) => {
+    const poolFigures = margin.pools[i] as PoolFigures;
+    pool.positions.forEach((_, index) => {
+      positions.push({
+        ...(poolFigures.positions[index] as PositionFigures),
+        status: poolFigures.status,
+        liquidationPrice: liquidationPriceOf(pool, index, market, params),
+        bankruptcyPrice: bankruptcyPriceOf(pool, index, market, params),
+      });
+    });
+  });
+  return { ...margin, positions };
 }
 
 export function worstStatus(statuses: readonly Status[]): Status {

@@ -4,3 +4,4 @@ export * from './status.js';
 export * from './pool.js';
 export * from './adversePrice.js';
 export * from './account.js';
+export * from './trade.js';

@@ -4,7 +4,7 @@
  * Options join in src/risk/options.
  */
 import type { LinearMarginSpec } from '../margin/types.js';
-import type { Price, Size } from '../units/index.js';
+import type { Price, Rate, Size } from '../units/index.js';
 
 export type Settlement = 'linear' | 'inverse';
 
@@ -25,10 +25,26 @@ interface LinearProductBase {
   /** Smallest size increment of orders and positions, in contracts. */
   readonly lot: Size;
   readonly margin: LinearMarginSpec;
+  /** Trading fees as exact fractions of notional; a negative maker rate is a rebate. */
+  readonly fees?: FeeSchedule;
+}
+
+export interface FeeSchedule {
+  readonly makerRate: Rate;
+  readonly takerRate: Rate;
+}
+
+/** Binance-style funding parameters per interval (METHODS.md §1.3). */
+export interface FundingSchedule {
+  readonly interest: Rate;
+  readonly clamp: Rate;
+  readonly cap: Rate;
+  readonly intervalMs: number;
 }
 
 export interface Perpetual extends LinearProductBase {
   readonly kind: 'perpetual';
+  readonly funding?: FundingSchedule;
 }
 
 export interface DatedFuture extends LinearProductBase {

@@ -1,0 +1,116 @@
+/**
+ * Serialisation of commands, events and state for the journal and snapshots: JSON with bigints as
+ * {"$n": "123"} (no domain object has a "$n" key), Maps as sorted [key, value] arrays, and a
+ * canonical form of the state whose SHA-256 is the state hash that replay must reproduce (R3).
+ */
+import { createHash } from 'node:crypto';
+import { loadVenueParams } from '../config/load.js';
+import type { OrderState } from './events.js';
+import type { AccountState, EngineState, PositionState } from './state.js';
+
+export function encode(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? { $n: v.toString() } : v));
+}
+
+export function decode<T>(text: string): T {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === '$n') return BigInt((v as { $n: string }).$n);
+    }
+    return v;
+  }) as T;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const byKey = <V>(map: ReadonlyMap<string, V>): [string, V][] => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+interface AccountSnapshot {
+  id: string;
+  parentId: string | null;
+  mode: AccountState['mode'];
+  balances: [string, bigint][];
+  positions: [string, PositionState][];
+  orders: [string, OrderState][];
+  leverage: [string, number][];
+}
+
+export interface StateSnapshot {
+  params: { version: number; document: unknown; pending: { version: number; effectiveMs: number; document: unknown }[] } | null;
+  market: { prices: [string, bigint][]; marks: [string, bigint][]; laggedPrices: [string, bigint][] };
+  accounts: AccountSnapshot[];
+  ledgers: Record<'insuranceFund' | 'feePool' | 'rounding' | 'deposits' | 'withdrawals', [string, bigint][]>;
+  openInterest: [string, bigint][];
+  settled: [string, bigint][];
+}
+
+/** The canonical, JSON-able form of the state: every map sorted, fixed key order. */
+export function snapshotOf(state: EngineState): StateSnapshot {
+  const { ledgers, market } = state;
+  return {
+    params:
+      state.params === undefined
+        ? null
+        : { version: state.params.version, document: state.params.document, pending: state.params.pending.map((p) => ({ ...p })) },
+    market: { prices: byKey(market.prices), marks: byKey(market.marks), laggedPrices: byKey(market.laggedPrices) },
+    accounts: byKey(state.accounts).map(([, a]) => ({
+      id: a.id,
+      parentId: a.parentId ?? null,
+      mode: a.mode,
+      balances: byKey(a.balances),
+      positions: byKey(a.positions).map(([k, p]) => [
+        k,
+        { instrument: p.instrument, size: p.size, entryValue: p.entryValue, ...(p.isolatedMargin === undefined ? {} : { isolatedMargin: p.isolatedMargin }) },
+      ]),
+      orders: byKey(a.orders),
+      leverage: byKey(a.leverage),
+    })),
+    ledgers: {
+      insuranceFund: byKey(ledgers.insuranceFund),
+      feePool: byKey(ledgers.feePool),
+      rounding: byKey(ledgers.rounding),
+      deposits: byKey(ledgers.deposits),
+      withdrawals: byKey(ledgers.withdrawals),
+    },
+    openInterest: byKey(state.openInterest),
+    settled: byKey(state.settled),
+  };
+}
+
+export function stateFromSnapshot(s: StateSnapshot): EngineState {
+  const map = <V>(entries: [string, V][]) => new Map(entries) as Map<string, never>;
+  return {
+    params: s.params === null ? undefined : { ...s.params, risk: loadVenueParams(s.params.document) },
+    market: { prices: map(s.market.prices), marks: map(s.market.marks), laggedPrices: map(s.market.laggedPrices) },
+    accounts: new Map(
+      s.accounts.map((a) => [
+        a.id,
+        {
+          id: a.id,
+          ...(a.parentId === null ? {} : { parentId: a.parentId }),
+          mode: a.mode,
+          balances: map(a.balances),
+          positions: new Map(a.positions.map(([k, p]) => [k, { ...p }])),
+          orders: new Map(a.orders),
+          leverage: new Map(a.leverage),
+        } satisfies AccountState,
+      ]),
+    ),
+    ledgers: {
+      insuranceFund: map(s.ledgers.insuranceFund),
+      feePool: map(s.ledgers.feePool),
+      rounding: map(s.ledgers.rounding),
+      deposits: map(s.ledgers.deposits),
+      withdrawals: map(s.ledgers.withdrawals),
+    },
+    openInterest: map(s.openInterest),
+    settled: map(s.settled),
+  };
+}
+
+export function stateHashOf(state: EngineState): string {
+  return sha256(encode(snapshotOf(state)));
+}

@@ -1,0 +1,68 @@
+/**
+ * Commands: what callers ask the engine to do, imperative and carrying an id. A command with an id
+ * the engine has already accepted returns the first result and changes nothing (R7). Rejected
+ * commands leave no trace, so a corrected command may reuse its id.
+ */
+import type { MarginMode } from '../risk/account/types.js';
+import type { Amount, Price, Rate, Size } from '../risk/units/quantities.js';
+
+export type Side = 'buy' | 'sell';
+
+export type Command =
+  | { readonly type: 'CreateAccount'; readonly id: string; readonly accountId: string; readonly mode: MarginMode; readonly parentId?: string }
+  | { readonly type: 'Deposit'; readonly id: string; readonly accountId: string; readonly asset: string; readonly amount: Amount }
+  | { readonly type: 'Withdraw'; readonly id: string; readonly accountId: string; readonly asset: string; readonly amount: Amount }
+  | {
+      readonly type: 'Transfer';
+      readonly id: string;
+      readonly fromAccountId: string;
+      readonly toAccountId: string;
+      readonly asset: string;
+      readonly amount: Amount;
+    }
+  /** Move margin into (amount > 0) or out of (amount < 0) an isolated position. */
+  | { readonly type: 'MoveIsolatedMargin'; readonly id: string; readonly accountId: string; readonly instrument: string; readonly amount: Amount }
+  | { readonly type: 'SetLeverage'; readonly id: string; readonly accountId: string; readonly instrument: string; readonly leverage: number }
+  | { readonly type: 'SetMarginMode'; readonly id: string; readonly accountId: string; readonly mode: MarginMode }
+  | {
+      readonly type: 'PlaceOrder';
+      readonly id: string;
+      readonly accountId: string;
+      readonly orderId: string;
+      readonly instrument: string;
+      readonly side: Side;
+      readonly size: Size;
+      readonly price: Price;
+      readonly reduceOnly?: boolean;
+    }
+  | { readonly type: 'CancelOrder'; readonly id: string; readonly accountId: string; readonly orderId: string }
+  /** A trade from the venue's matching engine: a fact, applied unless malformed. */
+  | {
+      readonly type: 'ApplyFill';
+      readonly id: string;
+      readonly instrument: string;
+      readonly price: Price;
+      readonly size: Size;
+      readonly buyer: FillParty;
+      readonly seller: FillParty;
+      readonly aggressor: Side;
+    }
+  | {
+      readonly type: 'UpdatePrices';
+      readonly id: string;
+      readonly prices?: Readonly<Record<string, Price>>;
+      readonly marks?: Readonly<Record<string, Price>>;
+      readonly laggedPrices?: Readonly<Record<string, Price>>;
+    }
+  | { readonly type: 'SettleFunding'; readonly id: string; readonly instrument: string; readonly rate: Rate }
+  | { readonly type: 'SettleExpiry'; readonly id: string; readonly instrument: string; readonly price: Price }
+  /** Replace the venue parameters, whole and atomically, from `effectiveMs` on. */
+  | { readonly type: 'ChangeParams'; readonly id: string; readonly document: unknown; readonly effectiveMs: number };
+
+export interface FillParty {
+  readonly accountId: string;
+  /** The resting order this fill consumes, if the engine holds it. */
+  readonly orderId?: string;
+}
+
+export type CommandType = Command['type'];

@@ -1,0 +1,81 @@
+/**
+ * The outcome of `decide`: events to apply, or a rejection with a stable code that reads as a
+ * sentence (STYLE.md habit 6). The server maps codes to HTTP statuses in one table.
+ */
+import type { EngineEvent } from '../events.js';
+
+export type RejectionCode =
+  | 'engine_not_initialised'
+  | 'engine_already_initialised'
+  | 'account_exists'
+  | 'account_unknown'
+  | 'account_parent_unknown'
+  | 'account_limit_reached'
+  | 'asset_unknown'
+  | 'amount_not_positive'
+  | 'amount_zero'
+  | 'withdrawal_exceeds_balance'
+  | 'withdrawal_exceeds_free_collateral'
+  | 'transfer_to_self'
+  | 'transfer_between_owners_forbidden'
+  | 'instrument_unknown'
+  | 'instrument_settled'
+  | 'leverage_out_of_range'
+  | 'margin_mode_change_with_positions'
+  | 'margin_mode_unchanged'
+  | 'isolated_margin_requires_isolated_mode'
+  | 'isolated_margin_insufficient'
+  | 'order_exists'
+  | 'order_unknown'
+  | 'order_limit_reached'
+  | 'position_limit_reached'
+  | 'size_not_positive'
+  | 'size_not_multiple_of_lot'
+  | 'price_not_multiple_of_tick'
+  | 'reduce_only_would_increase'
+  | 'account_reduce_only'
+  | 'initial_margin_insufficient'
+  | 'fill_same_account'
+  | 'fill_order_mismatch'
+  | 'fill_exceeds_order'
+  | 'fill_violates_reduce_only'
+  | 'price_missing'
+  | 'mark_price_missing'
+  | 'price_symbol_unknown'
+  | 'funding_instrument_not_perpetual'
+  | 'funding_rate_exceeds_cap'
+  | 'expiry_instrument_not_future'
+  | 'expiry_not_reached'
+  | 'params_invalid'
+  | 'params_remove_in_use'
+  | 'params_effective_time_invalid';
+
+export interface Rejection {
+  readonly ok: false;
+  readonly code: RejectionCode;
+  readonly message: string;
+}
+
+export interface Accepted {
+  readonly ok: true;
+  readonly events: readonly EngineEvent[];
+}
+
+export type Decision = Accepted | Rejection;
+
+export const reject = (code: RejectionCode, message: string): Rejection => ({ ok: false, code, message });
+export const accept = (...events: EngineEvent[]): Accepted => ({ ok: true, events });
+
+/** Stamped by the shell once per command: decide never reads the clock (DESIGN.md D4). */
+export interface Stamp {
+  readonly seq: number;
+  readonly timestampMs: number;
+}
+
+/** Limits on everything (STYLE.md habit 10). */
+export const LIMITS = {
+  accountsMax: 10_000_000,
+  positionsPerAccountMax: 200,
+  ordersPerAccountMax: 1_000,
+  leverageMax: 200,
+} as const;

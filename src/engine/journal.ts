@@ -1,0 +1,44 @@
+/**
+ * The hash chain of the journal (DESIGN.md D3, R5): each record's hash covers its content and its
+ * predecessor's hash, so a flipped bit, a torn tail or a reordered record is detected on read and
+ * never applied.
+ */
+import type { JournalRecord } from '../store/port.js';
+import { decode, encode, sha256 } from './codec.js';
+import type { Command } from './commands.js';
+import type { EngineEvent } from './events.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface RecordBody {
+  readonly command: Command | { readonly type: 'Genesis' };
+  readonly events: readonly EngineEvent[];
+}
+
+export function hashOf(r: Omit<JournalRecord, 'hash'>): string {
+  return sha256(`${r.seq}\n${r.commandId}\n${r.timestampMs}\n${r.prevHash}\n${r.body}`);
+}
+
+export function makeRecord(input: { seq: number; commandId: string; timestampMs: number; prevHash: string; body: RecordBody }): JournalRecord {
+  const unsigned = { seq: input.seq, commandId: input.commandId, timestampMs: input.timestampMs, body: encode(input.body), prevHash: input.prevHash };
+  return { ...unsigned, hash: hashOf(unsigned) };
+}
+
+export type RecordProblem = 'hash_mismatch' | 'chain_broken' | 'seq_gap' | 'body_unreadable';
+
+/** Why a record cannot be trusted after `prev`, or undefined when it can. */
+export function problemOf(record: JournalRecord, prevSeq: number, prevHash: string): RecordProblem | undefined {
+  if (record.seq !== prevSeq + 1) return 'seq_gap';
+  if (record.prevHash !== prevHash) return 'chain_broken';
+  if (hashOf(record) !== record.hash) return 'hash_mismatch';
+  try {
+    decode<RecordBody>(record.body);
+  } catch {
+    return 'body_unreadable';
+  }
+  return undefined;
+}
+
+export function bodyOf(record: JournalRecord): RecordBody {
+  return decode<RecordBody>(record.body);
+}

@@ -1,0 +1,112 @@
+/**
+ * The pre-trade check (DESIGN.md: "may this order be placed?"), answered from the live state
+ * without a journal write, and the largest size that may be placed. `decide` runs the same check
+ * for PlaceOrder, so an order the check accepts is an order the engine accepts (R23).
+ *
+ * An order that is not reduce-only is accepted when, counting every resting order worst-case
+ * (as if the side that raises the requirement fills), the account's IM stays covered: the cross
+ * pool's IM plus any isolated pool's shortfall must not exceed the cross pool's IM collateral.
+ * An order that lowers the requirement is always accepted; reduce-only orders need only to reduce.
+ */
+import type { AccountMargin } from '../risk/account/account.js';
+import type { Account, Position } from '../risk/account/types.js';
+import { size as sizeOf, type Price, type Size } from '../risk/units/quantities.js';
+import type { Side } from './commands.js';
+import { accountIn, checkPriceOnTick, checkSizeOnLot, instrumentIn, isRejection, paramsOf, riskError } from './decide/context.js';
+import { LIMITS, reject, type Rejection } from './decide/result.js';
+import { accountMarginOf, riskAccountOf } from './riskView.js';
+import type { EngineState } from './state.js';
+
+export interface OrderIntent {
+  readonly accountId: string;
+  readonly instrument: string;
+  readonly side: Side;
+  readonly size: Size;
+  readonly price: Price;
+  readonly reduceOnly?: boolean;
+}
+
+export type CheckResult = { readonly ok: true } | Rejection;
+
+export function checkOrder(state: EngineState, order: OrderIntent): CheckResult {
+  const params = paramsOf(state);
+  if (isRejection(params)) return params;
+  const account = accountIn(state, order.accountId);
+  if (isRejection(account)) return account;
+  const instrument = instrumentIn(state, order.instrument);
+  if (isRejection(instrument)) return instrument;
+  const malformed = checkSizeOnLot(instrument, order.size) ?? checkPriceOnTick(instrument, order.price);
+  if (malformed) return malformed;
+  if (order.price <= 0n) return reject('price_not_multiple_of_tick', 'price must be > 0');
+  if (account.orders.size >= LIMITS.ordersPerAccountMax) return reject('order_limit_reached', `at most ${LIMITS.ordersPerAccountMax} resting orders`);
+  const held = account.positions.get(order.instrument)?.size ?? 0n;
+  const opensNewInstrument = held === 0n && ![...account.orders.values()].some((o) => o.instrument === order.instrument);
+  if (opensNewInstrument && account.positions.size >= LIMITS.positionsPerAccountMax) {
+    return reject('position_limit_reached', `at most ${LIMITS.positionsPerAccountMax} positions`);
+  }
+  if (order.reduceOnly === true) {
+    const reduces = (order.side === 'sell' ? held > 0n : held < 0n) && order.size <= (held < 0n ? -held : held);
+    return reduces ? { ok: true } : reject('reduce_only_would_increase', 'a reduce-only order must be smaller than the position and opposite to it');
+  }
+  try {
+    const view = riskAccountOf(account);
+    const before = accountMarginOf(state, view);
+    const after = accountMarginOf(state, withOrder(view, order));
+    if (after.initialMargin <= before.initialMargin) return { ok: true };
+    if (before.status !== 'healthy' && before.status !== 'margin_call') {
+      return reject('account_reduce_only', `account ${account.id} is ${before.status}: only orders that reduce risk are accepted`);
+    }
+    return imCovered(after) ? { ok: true } : reject('initial_margin_insufficient', 'the order would leave initial margin uncovered');
+  } catch (error) {
+    return riskError(error);
+  }
+}
+
+function withOrder(view: Account, order: OrderIntent): Account {
+  const existing = view.positions.find((p) => p.instrument === order.instrument);
+  const base: Position = existing ?? {
+    instrument: order.instrument,
+    size: sizeOf(0n),
+    entryValue: 0n as Position['entryValue'],
+    ...(view.mode === 'isolated' ? { isolatedMargin: 0n as Position['entryValue'] } : {}),
+  };
+  const orders = base.openOrders ?? { buy: sizeOf(0n), sell: sizeOf(0n) };
+  const updated: Position = {
+    ...base,
+    openOrders: order.side === 'buy' ? { ...orders, buy: sizeOf(orders.buy + order.size) } : { ...orders, sell: sizeOf(orders.sell + order.size) },
+  };
+  const positions = existing === undefined ? [...view.positions, updated] : view.positions.map((p) => (p === existing ? updated : p));
+  return { ...view, positions };
+}
+
+function imCovered(margin: AccountMargin): boolean {
+  const [cross, ...isolated] = margin.pools;
+  if (cross === undefined) return true;
+  let needed: bigint = cross.initialMargin;
+  for (const pool of isolated) if (pool.initialMargin > pool.collateralInitial) needed += pool.initialMargin - pool.collateralInitial;
+  return needed <= cross.collateralInitial;
+}
+
+/**
+ * The largest size, on the lot grid, that `checkOrder` accepts for this account, side and price
+ * (0 when none): an exponential search for an upper bound, then bisection. Bounded: at most
+ * 2 x 64 checks.
+ */
+export function maxOrderSize(state: EngineState, intent: Omit<OrderIntent, 'size'>): Size {
+  const instrument = state.params?.risk.instruments.get(intent.instrument);
+  if (instrument === undefined) return sizeOf(0n);
+  const accepts = (lots: bigint): boolean => checkOrder(state, { ...intent, size: sizeOf(lots * instrument.lot) }).ok;
+  if (!accepts(1n)) return sizeOf(0n);
+  let good = 1n;
+  let bad = 2n;
+  for (let i = 0; i < 64 && accepts(bad); i++) {
+    good = bad;
+    bad *= 2n;
+  }
+  while (bad - good > 1n) {
+    const mid = (good + bad) / 2n;
+    if (accepts(mid)) good = mid;
+    else bad = mid;
+  }
+  return sizeOf(good * instrument.lot);
+}

@@ -1,0 +1,243 @@
+/**
+ * The engine shell: the only part of the engine that touches time and storage. It stamps each
+ * command once, decides and applies it in memory, appends the batch's records to the journal in
+ * one transaction (group commit), and acknowledges nothing before that transaction is durable.
+ *
+ * When a write fails, the shell fails closed (R6): every command of the batch is answered
+ * `journal_write_failed`, the in-memory state is rebuilt from the durable journal (the same path
+ * as start-up), and an alarm is raised; nothing unjournaled survives.
+ */
+import { valueAccount, type AccountFigures } from '../risk/account/account.js';
+import type { Size } from '../risk/units/quantities.js';
+import { StoreWriteError, type JournalRecord, type Store } from '../store/port.js';
+import { apply } from './apply.js';
+import type { Clock } from './clock.js';
+import { encode, snapshotOf, stateHashOf } from './codec.js';
+import type { Command } from './commands.js';
+import { activationsDue, decide, type RejectionCode } from './decide/index.js';
+import type { EngineEvent } from './events.js';
+import { assertInvariants, checkLedgerInvariants, type InvariantReport } from './invariants.js';
+import { bodyOf, GENESIS_HASH, makeRecord } from './journal.js';
+import { checkOrder, maxOrderSize, type CheckResult, type OrderIntent } from './pretrade.js';
+import { recover, remember, type SnapshotBody } from './recovery.js';
+import { riskAccountOf, riskMarketOf } from './riskView.js';
+import type { EngineState } from './state.js';
+
+export type CommandResult =
+  | { readonly ok: true; readonly seq: number; readonly events: readonly EngineEvent[]; readonly duplicate: boolean }
+  | { readonly ok: false; readonly code: RejectionCode | 'journal_write_failed' | 'engine_closed' | 'command_id_invalid'; readonly message: string };
+
+export interface EngineOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The venue parameters document, journaled as the genesis record of an empty store. */
+  readonly params?: unknown;
+  /** Commands per group commit (a limit: STYLE.md habit 10). */
+  readonly batchMax?: number;
+  /** Records between snapshots. */
+  readonly snapshotEvery?: number;
+  /** Accepted command ids remembered for idempotency. */
+  readonly processedMax?: number;
+  /** 'event' checks the ledger invariants after every event (tests); 'batch' once per batch. */
+  readonly invariants?: 'event' | 'batch' | 'off';
+  readonly onAlarm?: (alarm: { code: string; message: string }) => void;
+}
+
+export interface Engine {
+  submit(command: Command): Promise<CommandResult>;
+  checkOrder(intent: OrderIntent): CheckResult;
+  maxOrderSize(intent: Omit<OrderIntent, 'size'>): Size;
+  accountFigures(accountId: string): AccountFigures | undefined;
+  readonly state: EngineState;
+  stateHash(): string;
+  invariants(): InvariantReport;
+  lastSeq(): number;
+  close(): Promise<void>;
+}
+
+export const COMMAND_ID_LENGTH_MAX = 128;
+
+interface Pending {
+  readonly command: Command;
+  readonly resolve: (result: CommandResult) => void;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const engine = new EngineShell(options);
+  await engine.start();
+  return engine;
+}
+
+class EngineShell implements Engine {
+  state!: EngineState;
+  private processed = new Map<string, number>();
+  private seq = 0;
+  private hash = GENESIS_HASH;
+  private timestampMs = 0;
+  private snapshotSeq = 0;
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+  private closed = false;
+  private readonly batchMax: number;
+  private readonly snapshotEvery: number;
+  private readonly processedMax: number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.batchMax = options.batchMax ?? 1_000;
+    this.snapshotEvery = options.snapshotEvery ?? 100_000;
+    this.processedMax = options.processedMax ?? 1_000_000;
+  }
+
+  async start(): Promise<void> {
+    await this.reload();
+    if (this.seq === 0 && this.options.params !== undefined) {
+      const events: EngineEvent[] = [{ type: 'EngineInitialised', document: this.options.params }];
+      const record = makeRecord({ seq: 1, commandId: 'engine:genesis', timestampMs: this.stamp(), prevHash: this.hash, body: { command: { type: 'Genesis' }, events } });
+      for (const event of events) apply(this.state, event);
+      await this.options.store.append([record]);
+      this.seq = 1;
+      this.hash = record.hash;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const recovered = await recover(this.options.store, { processedMax: this.processedMax });
+    this.state = recovered.state;
+    this.processed = recovered.processed;
+    this.seq = recovered.lastSeq;
+    this.hash = recovered.lastHash;
+    this.snapshotSeq = recovered.lastSeq;
+    this.timestampMs = Math.max(this.timestampMs, recovered.lastTimestampMs);
+    if (recovered.stoppedAt !== undefined) {
+      this.options.onAlarm?.({ code: 'journal_tail_discarded', message: `record ${recovered.stoppedAt.seq}: ${recovered.stoppedAt.problem}` });
+    }
+  }
+
+  submit(command: Command): Promise<CommandResult> {
+    if (this.closed) return Promise.resolve({ ok: false, code: 'engine_closed', message: 'the engine is closed' });
+    return new Promise((resolve) => {
+      this.queue.push({ command, resolve });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private stamp(): number {
+    this.timestampMs = Math.max(this.timestampMs, this.options.clock.nowMs());
+    return this.timestampMs;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.batchMax);
+      await this.commit(batch);
+    }
+    this.flushing = false;
+  }
+
+  private async commit(batch: readonly Pending[]): Promise<void> {
+    const records: JournalRecord[] = [];
+    const results: CommandResult[] = [];
+    const startSeq = this.seq;
+    const startHash = this.hash;
+    for (const { command } of batch) {
+      if (typeof command.id !== 'string' || command.id.length === 0 || command.id.length > COMMAND_ID_LENGTH_MAX || command.id.startsWith('engine:')) {
+        results.push({ ok: false, code: 'command_id_invalid', message: `a command id is 1-${COMMAND_ID_LENGTH_MAX} characters and does not start with "engine:"` });
+        continue;
+      }
+      const earlier = this.processed.get(command.id);
+      if (earlier !== undefined) {
+        results.push(await this.duplicateOf(earlier, records));
+        continue;
+      }
+      const stamp = { seq: this.seq + 1, timestampMs: this.stamp() };
+      const activations = activationsDue(this.state, stamp);
+      activations.forEach((e) => apply(this.state, e));
+      const decision = decide(this.state, command, stamp);
+      if (!decision.ok && activations.length === 0) {
+        results.push(decision);
+        continue;
+      }
+      const events = decision.ok ? [...activations, ...decision.events] : activations;
+      if (decision.ok) decision.events.forEach((e) => this.applyChecked(e));
+      const commandId = decision.ok ? command.id : `engine:activation:${stamp.seq}`;
+      const record = makeRecord({ seq: stamp.seq, commandId, timestampMs: stamp.timestampMs, prevHash: this.hash, body: { command, events } });
+      records.push(record);
+      this.seq = record.seq;
+      this.hash = record.hash;
+      if (decision.ok) {
+        remember(this.processed, command.id, record.seq, this.processedMax);
+        results.push({ ok: true, seq: record.seq, events: decision.events, duplicate: false });
+      } else {
+        results.push(decision);
+      }
+    }
+    if (this.options.invariants === 'batch' && records.length > 0) assertInvariants(this.state);
+    try {
+      if (records.length > 0) await this.options.store.append(records);
+    } catch (error) {
+      if (!(error instanceof StoreWriteError)) throw error;
+      this.options.onAlarm?.({ code: 'journal_write_failed', message: error.message });
+      this.seq = startSeq;
+      this.hash = startHash;
+      await this.reload();
+      batch.forEach(({ resolve }) => resolve({ ok: false, code: 'journal_write_failed', message: 'the journal refused the write; nothing was applied' }));
+      return;
+    }
+    batch.forEach(({ resolve }, i) => resolve(results[i] as CommandResult));
+    if (this.seq - this.snapshotSeq >= this.snapshotEvery) await this.snapshot();
+  }
+
+  private applyChecked(event: EngineEvent): void {
+    apply(this.state, event);
+    if (this.options.invariants === 'event') assertInvariants(this.state);
+  }
+
+  /** The first result of an accepted command, from this batch or from the journal. */
+  private async duplicateOf(seq: number, inBatch: readonly JournalRecord[]): Promise<CommandResult> {
+    const record = inBatch.find((r) => r.seq === seq) ?? (await this.options.store.read(seq, 1))[0];
+    const events = record === undefined ? [] : bodyOf(record).events.filter((e) => e.type !== 'ParamsActivated');
+    return { ok: true, seq, events, duplicate: true };
+  }
+
+  async snapshot(): Promise<void> {
+    const body: SnapshotBody = { state: snapshotOf(this.state), processed: [...this.processed.entries()] };
+    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: stateHashOf(this.state), body: encode(body) });
+    this.snapshotSeq = this.seq;
+  }
+
+  checkOrder(intent: OrderIntent): CheckResult {
+    return checkOrder(this.state, intent);
+  }
+
+  maxOrderSize(intent: Omit<OrderIntent, 'size'>): Size {
+    return maxOrderSize(this.state, intent);
+  }
+
+  accountFigures(accountId: string): AccountFigures | undefined {
+    const account = this.state.accounts.get(accountId);
+    const params = this.state.params;
+    if (account === undefined || params === undefined) return undefined;
+    return valueAccount(riskAccountOf(account), riskMarketOf(this.state.market, this.state.openInterest, params.risk), params.risk);
+  }
+
+  stateHash(): string {
+    return stateHashOf(this.state);
+  }
+
+  invariants(): InvariantReport {
+    return checkLedgerInvariants(this.state);
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await new Promise((r) => setImmediate(r));
+    await this.options.store.close();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The store port: what the engine needs from durable storage, and nothing about how. Adapters
+ * (SQLite, PostgreSQL, in-memory) implement it; the engine never imports a driver (DESIGN.md D3).
+ *
+ * A record is one accepted command with its events. The engine chains records (each carries the
+ * hash of its predecessor and its own hash over its content) before it appends them; an adapter
+ * stores them verbatim and must make a whole `append` durable, or none of it, before resolving.
+ */
+export interface JournalRecord {
+  readonly seq: number;
+  readonly commandId: string;
+  readonly timestampMs: number;
+  /** The encoded { command, events } (engine/codec). */
+  readonly body: string;
+  readonly prevHash: string;
+  /** SHA-256 over seq, commandId, timestampMs, body and prevHash: the record's checksum. */
+  readonly hash: string;
+}
+
+export interface SnapshotRecord {
+  /** The seq of the last record the snapshot includes. */
+  readonly seq: number;
+  readonly lastHash: string;
+  readonly stateHash: string;
+  readonly body: string;
+}
+
+export interface Store {
+  readonly kind: string;
+  /** Durably append records, all or nothing (one transaction); resolve only once durable. */
+  append(records: readonly JournalRecord[]): Promise<void>;
+  /** Records with seq >= fromSeq in seq order, at most `limit`. */
+  read(fromSeq: number, limit: number): Promise<JournalRecord[]>;
+  lastSeq(): Promise<number>;
+  writeSnapshot(snapshot: SnapshotRecord): Promise<void>;
+  latestSnapshot(): Promise<SnapshotRecord | undefined>;
+  close(): Promise<void>;
+}
+
+/** Raised by adapters when the storage refuses a write; the engine fails closed on it. */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+  readonly code = 'journal_write_failed';
+}
