@@ -11,3 +11,4 @@ export * from './pretrade.js';
 export * from './riskView.js';
 export * from './clock.js';
 export * from './shell.js';
+export * from './dryRun.js';

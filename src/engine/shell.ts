@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import { encode, snapshotOf, stateHashOf } from './codec.js';
 import type { Command } from './commands.js';
 import { activationsDue, decide, type RejectionCode } from './decide/index.js';
+import { dryRunParams, type DryRunResult } from './dryRun.js';
 import type { EngineEvent } from './events.js';
 import { assertInvariants, checkLedgerInvariants, type InvariantReport } from './invariants.js';
 import { bodyOf, GENESIS_HASH, makeRecord } from './journal.js';
@@ -48,6 +49,8 @@ export interface Engine {
   checkOrder(intent: OrderIntent): CheckResult;
   maxOrderSize(intent: Omit<OrderIntent, 'size'>): Size;
   accountFigures(accountId: string): AccountFigures | undefined;
+  /** Which accounts a parameter change would push into a worse status (nothing is applied). */
+  dryRunParams(document: unknown): DryRunResult;
   readonly state: EngineState;
   stateHash(): string;
   invariants(): InvariantReport;
@@ -221,6 +224,10 @@ class EngineShell implements Engine {
     const params = this.state.params;
     if (account === undefined || params === undefined) return undefined;
     return valueAccount(riskAccountOf(account), riskMarketOf(this.state.market, this.state.openInterest, params.risk), params.risk);
+  }
+
+  dryRunParams(document: unknown): DryRunResult {
+    return dryRunParams(this.state, document);
   }
 
   stateHash(): string {

@@ -6,3 +6,5 @@ export * from './margin/index.js';
 export * from './collateral/index.js';
 export * from './account/index.js';
 export * from './funding/index.js';
+export * from './pricing/index.js';
+export * from './options/index.js';
