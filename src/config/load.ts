@@ -49,9 +49,9 @@ export function parseDocumentText(text: string, sourceName = 'document'): unknow
   if (text.length > DOCUMENT_BYTES_MAX) {
     throw new DocumentError([{ path: '', code: 'document_too_large', message: `${sourceName} exceeds ${DOCUMENT_BYTES_MAX} bytes` }]);
   }
-  const trimmed = text.trimStart();
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark is not content
   try {
-    return trimmed.startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    return body.trimStart().startsWith('{') ? JSON.parse(body) : parseYaml(body, { maxAliasCount: 100 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new DocumentError([{ path: '', code: 'document_unreadable', message: `${sourceName}: ${message}` }]);
@@ -301,7 +301,7 @@ function bandsOf(c: IssueCollector, doc: VenueParamsDocument): StatusBands {
     reduceOnly: rateOf(c, `${path}/reduceOnly`, given.reduceOnly, 0),
     liquidation: rateOf(c, `${path}/liquidation`, given.liquidation, 0),
   };
-  c.check(bands.liquidation > 0, `${path}/liquidation`, 'value_out_of_range', 'must be > 0');
+  c.check(bands.liquidation >= 1, `${path}/liquidation`, 'value_out_of_range', 'must be >= 1: an account below MM is always liquidatable');
   c.check(bands.reduceOnly >= bands.liquidation, `${path}/reduceOnly`, 'bands_not_ordered', 'must be >= liquidation');
   c.check(bands.marginCall >= bands.reduceOnly, `${path}/marginCall`, 'bands_not_ordered', 'must be >= reduceOnly');
   return bands;

@@ -12,6 +12,8 @@ export const DECIMAL_PATTERN = '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$';
 const Decimal = (description: string) => Type.String({ pattern: DECIMAL_PATTERN, maxLength: 64, description });
 const Symbol = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$', description: 'an asset or instrument symbol' });
 const closed = { additionalProperties: false } as const;
+/** A map keyed by symbols: keys outside the symbol pattern are rejected, not ignored. */
+const SymbolMap = <T extends TSchema>(value: T) => Type.Record(Symbol, value, closed);
 
 /** A union told apart by one property, validated as JSON Schema `oneOf` with a discriminator. */
 function discriminated<const T extends TSchema[]>(propertyName: string, branches: T, description: string) {
@@ -179,7 +181,7 @@ export const AccountSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 128 }),
     mode: Type.Union([Type.Literal('cross'), Type.Literal('isolated')]),
-    balances: Type.Record(Symbol, Decimal('balance; negative is a liability')),
+    balances: SymbolMap(Decimal('balance; negative is a liability')),
     positions: Type.Array(PositionSchema, { maxItems: 1000 }),
   },
   closed,
@@ -204,21 +206,21 @@ export const RiskSettingsSchema = Type.Object(
   closed,
 );
 
-const PriceMap = (description: string) => Type.Record(Symbol, Decimal(description));
+const PriceMap = (description: string) => SymbolMap(Decimal(description));
 
 /** The venue's parameters: what the engine is configured with, and what a parameter change replaces. */
 const venueFields = {
   $schema: Type.Optional(Type.String()),
   version: Type.Literal(1),
   valuationAsset: Symbol,
-  assets: Type.Record(Symbol, AssetSchema),
-  instruments: Type.Record(Symbol, InstrumentSchema),
+  assets: SymbolMap(AssetSchema),
+  instruments: SymbolMap(InstrumentSchema),
   risk: Type.Optional(RiskSettingsSchema),
 };
 
 export const VenueParamsSchema = Type.Object(venueFields, {
   ...closed,
-  $id: 'https://solvent.dev/schema/venue-params.json',
+  $id: 'https://solvent.dev/schema/venue-params.schema.json',
   title: 'Solvent venue parameters',
 });
 
@@ -232,7 +234,7 @@ export const RiskDocumentSchema = Type.Object(
     openInterest: Type.Optional(PriceMap('open interest of an instrument, notional in its quote asset')),
     account: AccountSchema,
   },
-  { ...closed, $id: 'https://solvent.dev/schema/risk-document.json', title: 'Solvent risk document' },
+  { ...closed, $id: 'https://solvent.dev/schema/risk-document.schema.json', title: 'Solvent risk document' },
 );
 
 export type RiskDocument = Static<typeof RiskDocumentSchema>;

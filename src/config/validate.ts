@@ -35,7 +35,7 @@ function issueOf(error: ErrorObject, root: unknown): Issue {
       return { path: `${error.instancePath}/${String(params['missingProperty'])}`, code: 'field_missing', message: 'this field is required' };
     case 'type': {
       const actual = valueAt(root, error.instancePath);
-      const hint = params['type'] === 'string' && typeof actual === 'number' ? ` (write numbers as decimal strings, e.g. "${String(actual)}")` : '';
+      const hint = params['type'] === 'string' && typeof actual === 'number' && Number.isFinite(actual) ? ` (write numbers as decimal strings, e.g. "${String(actual)}")` : '';
       return { path, code: 'field_type_wrong', message: `must be ${String(params['type'])}${hint}` };
     }
     case 'pattern':

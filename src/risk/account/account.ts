@@ -27,6 +27,7 @@ export interface AccountFigures {
   readonly initialMargin: Amount;
   readonly maintenanceMargin: Amount;
   readonly freeCollateral: Amount;
+  /** The lowest pool's MM collateral / MM (a cross account has one pool); null without MM. */
   readonly marginRatio: number | null;
   /** Sum of |notional| / equity; null when equity is not positive. */
   readonly effectiveLeverage: number | null;
@@ -80,8 +81,7 @@ export function marginOf(account: Account, market: Market, params: RiskParams): 
     initialMargin: total((f) => f.initialMargin),
     maintenanceMargin,
     freeCollateral: cross.freeCollateral,
-    marginRatio:
-      maintenanceMargin > 0n ? toNumber(collateralMaintenance, 'Amount') / toNumber(maintenanceMargin, 'Amount') : null,
+    marginRatio: worstRatio(figures),
     effectiveLeverage: equity > 0n ? toNumber(notional, 'Amount') / toNumber(equity, 'Amount') : null,
     status: worstStatus(figures.map((f) => f.status)),
     collateral: cross.collateral,
@@ -106,6 +106,13 @@ export function valueAccount(account: Account, market: Market, params: RiskParam
     });
   });
   return { ...margin, positions };
+}
+
+/** The lowest margin ratio of any pool: an isolated pool in trouble is not hidden by the wallet. */
+function worstRatio(figures: readonly PoolFigures[]): number | null {
+  let worst: number | null = null;
+  for (const f of figures) if (f.marginRatio !== null && (worst === null || f.marginRatio < worst)) worst = f.marginRatio;
+  return worst;
 }
 
 export function worstStatus(statuses: readonly Status[]): Status {

@@ -9,7 +9,7 @@
  * its underlying asset, proportionally, so collateral in that asset moves with it), holds every
  * other position at its mark, and bisects for the first grid price, moving adversely from the mark,
  * at which the pool's own valuation crosses the threshold:
- *   liquidation price: MM-weighted collateral <= MM;  bankruptcy price: equity <= 0.
+ *   liquidation price: MM-weighted collateral < MM (as the status);  bankruptcy price: equity <= 0.
  * The answer is therefore exact with respect to `valuePool` (bracket changes, haircut tiers and
  * rounding included). Worked: 1 BTC long at 84,000, 10x, MMR 0.4%: LP 75,903.61.
  * The search assumes the pool's margin excess is monotone in this price, as it is for one position.
@@ -28,7 +28,8 @@ export type PriceOutcome =
 /** The short side searches up to this multiple of the mark before answering "none". */
 export const ADVERSE_PRICE_MULTIPLE_MAX = 1_000_000n;
 
-export const liquidationThreshold = (f: PoolFigures): boolean => f.collateralMaintenance <= f.maintenanceMargin;
+/** Liquidatable: MM-weighted collateral strictly below MM (METHODS.md §4: equity < MM), as `statusOf`. */
+export const liquidationThreshold = (f: PoolFigures): boolean => f.collateralMaintenance < f.maintenanceMargin;
 export const bankruptcyThreshold = (f: PoolFigures): boolean => f.equity <= 0n;
 
 export function liquidationPriceOf(pool: Pool, index: number, market: Market, params: RiskParams): PriceOutcome {

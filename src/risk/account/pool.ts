@@ -228,13 +228,15 @@ function weightedValue(
   if (quantity >= 0n) {
     const p = toNumber(live < lagged ? live : lagged, 'Price');
     const v = haircutValue(spec[side], q, p);
-    return { value: amountFromNumber(v.value, 'floor'), rule: v.rule };
+    const lag = lagged < live ? ` (at the lagged price ${toNumber(lagged, 'Price')}, below the live ${toNumber(live, 'Price')})` : '';
+    return { value: amountFromNumber(v.value, 'floor'), rule: v.rule + lag };
   }
   const p = toNumber(live > lagged ? live : lagged, 'Price');
   const weight = spec.liabilityWeight[side];
+  const lag = lagged > live ? ` (at the lagged price ${toNumber(lagged, 'Price')}, above the live ${toNumber(live, 'Price')})` : '';
   return {
     value: amountFromNumber(q * p * weight, 'floor'),
-    rule: `liability at weight ${weight}`,
+    rule: `liability at weight ${weight}${lag}`,
   };
 }
 

@@ -54,12 +54,12 @@ export function requirementOf(spec: LinearMarginSpec, input: RequirementInput): 
   const model = marginModelOf(spec);
   const held = withSharedRules(spec, model(input.position), input.position, input.leverage);
   let initial = held.initial;
-  let initialRule = held.rule;
+  let initialRule = held.initialRule;
   for (const exposure of input.ifOrdersFill ?? []) {
     const ifFilled = withSharedRules(spec, model(exposure), exposure, input.leverage);
     if (ifFilled.initial > initial) {
       initial = ifFilled.initial;
-      initialRule = `open orders, worst side filled (notional ${exposure.notional}): ${ifFilled.rule}`;
+      initialRule = `open orders, worst side filled (notional ${exposure.notional}): ${ifFilled.initialRule}`;
     }
   }
   return {
@@ -67,7 +67,7 @@ export function requirementOf(spec: LinearMarginSpec, input: RequirementInput): 
     maintenance: held.maintenance,
     rule: held.rule,
     initialRule,
-    maintenanceRule: held.rule,
+    maintenanceRule: held.maintenanceRule,
   };
 }
 
@@ -76,26 +76,31 @@ function withSharedRules(
   raw: Requirement,
   exposure: Exposure,
   leverage: number | undefined,
-): Requirement {
+): PositionRequirement {
   if (exposure.notional === 0 && exposure.underlyingSize === 0) {
-    return { initial: 0, maintenance: 0, rule: 'no position' };
+    return { initial: 0, maintenance: 0, rule: 'no position', initialRule: 'no position', maintenanceRule: 'no position' };
   }
   let initial = raw.initial;
   let maintenance = raw.maintenance;
-  let rule = raw.rule;
+  let initialRule = raw.rule;
+  let maintenanceRule = raw.rule;
   if (leverage !== undefined && exposure.notional / leverage > initial) {
     initial = exposure.notional / leverage;
-    rule += `; IM at user leverage ${leverage}x`;
+    initialRule += `; IM at user leverage ${leverage}x`;
   }
   if (spec.initialMinimum !== undefined && spec.initialMinimum > initial) {
     initial = spec.initialMinimum;
-    rule += `; IM minimum ${spec.initialMinimum}`;
+    initialRule += `; IM minimum ${spec.initialMinimum}`;
   }
   if (spec.maintenanceMinimum !== undefined && spec.maintenanceMinimum > maintenance) {
     maintenance = spec.maintenanceMinimum;
-    rule += `; MM minimum ${spec.maintenanceMinimum}`;
+    maintenanceRule += `; MM minimum ${spec.maintenanceMinimum}`;
   }
-  return { initial: Math.max(initial, maintenance), maintenance, rule };
+  if (maintenance > initial) {
+    initial = maintenance;
+    initialRule += '; IM raised to MM';
+  }
+  return { initial, maintenance, rule: raw.rule, initialRule, maintenanceRule };
 }
 
 /** The largest leverage a position of this exposure may use (the bracket's maximum, if any). */

@@ -81,8 +81,18 @@ export function priceFromNumber(value: number, rounding: Rounding): Price {
   return price(roundFloat(value * FLOAT_SCALE.Price, rounding));
 }
 
+/**
+ * Float64 noise is not a fraction of a unit: 0.02 + 25 x 0.00005 is 0.021250000000000002, and
+ * rounding its product up would charge one unit too many. A scaled value within a few ulps (this
+ * relative distance) of an integer is that integer; real fractions are rounded as named. Risk
+ * measures are float64 (DESIGN.md D1), so beyond 2^53 units (about 90 million at 8 decimals)
+ * they are exact to the float's relative precision, not to the unit.
+ */
+export const FLOAT_NOISE_RELATIVE = 4 * Number.EPSILON;
+
 function roundFloat(scaled: number, rounding: Rounding): bigint {
-  // Scaled values above 2^53 lose unit precision in float64 anyway; round in float, then convert.
+  const nearest = Math.round(scaled);
+  if (Math.abs(scaled - nearest) <= Math.max(Math.abs(scaled) * FLOAT_NOISE_RELATIVE, 1e-9)) return BigInt(nearest);
   switch (rounding) {
     case 'floor':
       return BigInt(Math.floor(scaled));
