@@ -15,6 +15,13 @@ export interface CommandContext {
 export const EXIT_OK = 0;
 export const EXIT_UNEXPECTED = 1;
 export const EXIT_INPUT = 2;
+/** A check command ran and found a problem (a broken journal, a violated invariant). */
+export const EXIT_CHECK_FAILED = 3;
+
+/** Thrown by a check command after it has printed its report. */
+export class CheckFailed extends Error {
+  override readonly name = 'CheckFailed';
+}
 
 /**
  * An expected failure at the CLI's edge (a file that cannot be read, too large, ...), with a

@@ -6,6 +6,7 @@
  *   0  success
  *   1  unexpected error: a bug, printed with its stack
  *   2  bad input: usage, an unreadable file, an invalid document (each issue as `path: code: message`)
+ *   3  a check ran and failed (`verify`, `replay`)
  *
  * `run(argv, io)` is the whole CLI behind injected writers, so tests call it in process; the
  * module runs itself only when it is the entry point (`tsx src/cli/main.ts ...`), and
@@ -16,9 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { DocumentError, type Issue } from '../config/issues.js';
 import { InputError } from '../risk/errors.js';
+import { registerJournalCommands } from './commands/journal.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerSchemaCommand } from './commands/schema.js';
-import { CliInputError, EXIT_INPUT, EXIT_OK, EXIT_UNEXPECTED, type CliIo, type CommandContext } from './context.js';
+import { CheckFailed, CliInputError, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEXPECTED, type CliIo, type CommandContext } from './context.js';
 import { DocumentFileError } from './documents.js';
 
 export type { CliIo } from './context.js';
@@ -30,6 +32,7 @@ export type RegisterCommand = (program: Command, context: CommandContext) => voi
 export const COMMANDS: readonly RegisterCommand[] = [
   registerMarginCommand,
   registerSchemaCommand,
+  registerJournalCommands,
 ];
 
 /** Help is wrapped at a fixed width so that it reads the same in tests and on any terminal. */
@@ -81,6 +84,7 @@ function report(error: unknown, io: CliIo): number {
     io.stderr(`solvent: not a valid risk document (${problems(error.issues.length)}):\n${issueLines(error.issues)}`);
     return EXIT_INPUT;
   }
+  if (error instanceof CheckFailed) return EXIT_CHECK_FAILED;
   if (error instanceof CliInputError) {
     io.stderr(`solvent: ${error.message} (${error.code})\n`);
     return EXIT_INPUT;

@@ -12,3 +12,4 @@ export * from './riskView.js';
 export * from './clock.js';
 export * from './shell.js';
 export * from './dryRun.js';
+export * from './verify.js';
