@@ -69,8 +69,12 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       for (const payment of event.payments) {
         const a = account(state, payment.accountId);
         const p = a.positions.get(event.instrument);
-        if (p?.isolatedMargin !== undefined) p.isolatedMargin = amount(p.isolatedMargin + payment.amount);
-        else addTo(a.balances, event.asset, payment.amount);
+        // Isolated positions pay from their own margin while it lasts, then from the wallet (which
+        // may turn into a liability); they receive into their margin.
+        const fromIsolated =
+          p?.isolatedMargin === undefined ? 0n : payment.amount >= 0n ? payment.amount : -minOf(p.isolatedMargin, -payment.amount);
+        if (p?.isolatedMargin !== undefined) p.isolatedMargin = amount(p.isolatedMargin + fromIsolated);
+        addTo(a.balances, event.asset, payment.amount - fromIsolated);
       }
       addTo(state.ledgers.rounding, event.asset, event.rounding);
       break;
@@ -127,6 +131,8 @@ function applyLeg(state: EngineState, instrument: string, asset: string, leg: Fi
   }
   dropIfEmpty(a, p);
 }
+
+const minOf = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 function account(state: EngineState, id: string): AccountState {
   const found = state.accounts.get(id);

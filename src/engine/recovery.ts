@@ -6,7 +6,7 @@
  */
 import type { JournalRecord, Store } from '../store/port.js';
 import { apply } from './apply.js';
-import { decode, stateFromSnapshot, stateHashOf, type StateSnapshot } from './codec.js';
+import { decode, sha256, stateFromSnapshot, type StateSnapshot } from './codec.js';
 import { assertInvariants } from './invariants.js';
 import { bodyOf, GENESIS_HASH, problemOf, type RecordProblem } from './journal.js';
 import { emptyState, type EngineState } from './state.js';
@@ -43,9 +43,9 @@ export async function recover(store: Store, options: { processedMax: number; che
   let lastHash = GENESIS_HASH;
   let lastTimestampMs = 0;
   if (snapshot !== undefined) {
+    if (sha256(snapshot.body) !== snapshot.stateHash) throw new JournalCorruptError(`snapshot at seq ${snapshot.seq} fails its hash`);
     const body = decode<SnapshotBody>(snapshot.body);
     state = stateFromSnapshot(body.state);
-    if (stateHashOf(state) !== snapshot.stateHash) throw new JournalCorruptError(`snapshot at seq ${snapshot.seq} fails its state hash`);
     processed = new Map(body.processed);
     lastSeq = snapshot.seq;
     lastHash = snapshot.lastHash;

@@ -12,9 +12,10 @@ import type { Size } from '../risk/units/quantities.js';
 import { StoreWriteError, type JournalRecord, type Store } from '../store/port.js';
 import { apply } from './apply.js';
 import type { Clock } from './clock.js';
-import { encode, snapshotOf, stateHashOf } from './codec.js';
+import { encode, sha256, snapshotOf, stateHashOf } from './codec.js';
 import type { Command } from './commands.js';
 import { activationsDue, decide, type RejectionCode } from './decide/index.js';
+import { ID_PATTERN } from './decide/context.js';
 import { dryRunParams, type DryRunResult } from './dryRun.js';
 import type { EngineEvent } from './events.js';
 import { assertInvariants, checkLedgerInvariants, type InvariantReport } from './invariants.js';
@@ -26,7 +27,7 @@ import type { EngineState } from './state.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly seq: number; readonly events: readonly EngineEvent[]; readonly duplicate: boolean }
-  | { readonly ok: false; readonly code: RejectionCode | 'journal_write_failed' | 'engine_closed' | 'command_id_invalid'; readonly message: string };
+  | { readonly ok: false; readonly code: RejectionCode | 'journal_write_failed' | 'engine_batch_failed' | 'engine_unavailable' | 'engine_closed' | 'command_id_invalid' | 'command_malformed'; readonly message: string };
 
 export interface EngineOptions {
   readonly store: Store;
@@ -59,6 +60,19 @@ export interface Engine {
 }
 
 export const COMMAND_ID_LENGTH_MAX = 128;
+/** A lone UTF-16 surrogate: text no store can keep as it is. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Commands the journal could not store faithfully are refused before they are decided. */
+function malformedCommand(command: Command): CommandResult | undefined {
+  if (typeof command.id !== 'string' || !ID_PATTERN.test(command.id) || command.id.startsWith('engine:')) {
+    return { ok: false, code: 'command_id_invalid', message: `a command id is 1-${COMMAND_ID_LENGTH_MAX} printable ASCII characters and does not start with "engine:"` };
+  }
+  if (LONE_SURROGATE.test(encode(command))) {
+    return { ok: false, code: 'command_malformed', message: 'the command holds text that is not well-formed Unicode' };
+  }
+  return undefined;
+}
 
 interface Pending {
   readonly command: Command;
@@ -81,6 +95,8 @@ class EngineShell implements Engine {
   private readonly queue: Pending[] = [];
   private flushing = false;
   private closed = false;
+  /** Set when a batch failed: the state must be rebuilt from the journal before the next one. */
+  private needsReload = false;
   private readonly batchMax: number;
   private readonly snapshotEvery: number;
   private readonly processedMax: number;
@@ -112,7 +128,10 @@ class EngineShell implements Engine {
     this.snapshotSeq = recovered.lastSeq;
     this.timestampMs = Math.max(this.timestampMs, recovered.lastTimestampMs);
     if (recovered.stoppedAt !== undefined) {
+      // A torn or corrupt last record was never acknowledged (nothing is, before its commit):
+      // raise the alarm, then cut it so that the journal can grow again.
       this.options.onAlarm?.({ code: 'journal_tail_discarded', message: `record ${recovered.stoppedAt.seq}: ${recovered.stoppedAt.problem}` });
+      await this.options.store.truncate(recovered.stoppedAt.seq);
     }
   }
 
@@ -133,21 +152,71 @@ class EngineShell implements Engine {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchMax);
-      await this.commit(batch);
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.batchMax);
+        if (this.needsReload && !(await this.tryReload())) {
+          batch.forEach(({ resolve }) => resolve({ ok: false, code: 'engine_unavailable', message: 'the journal cannot be read; retry later' }));
+          continue;
+        }
+        await this.commit(batch);
+      }
+    } finally {
+      this.flushing = false;
     }
-    this.flushing = false;
   }
 
+  /**
+   * Decide, apply and journal one batch. Any failure fails closed: nothing of the batch is
+   * acknowledged, and the state is rebuilt from the durable journal before the next batch.
+   */
   private async commit(batch: readonly Pending[]): Promise<void> {
+    let results: CommandResult[];
+    try {
+      results = await this.decideAndAppend(batch);
+    } catch (error) {
+      const writeFailed = error instanceof StoreWriteError;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.onAlarm?.({ code: writeFailed ? 'journal_write_failed' : 'engine_batch_failed', message });
+      const answer: CommandResult = writeFailed
+        ? { ok: false, code: 'journal_write_failed', message: 'the journal refused the write; nothing was applied' }
+        : { ok: false, code: 'engine_batch_failed', message: 'the batch failed and was not applied; nothing was acknowledged' };
+      // Rebuild first, answer second: when a caller hears of the failure, nothing of it survives.
+      this.needsReload = true;
+      await this.tryReload();
+      batch.forEach(({ resolve }) => resolve(answer));
+      return;
+    }
+    batch.forEach(({ resolve }, i) => resolve(results[i] as CommandResult));
+    if (this.seq - this.snapshotSeq >= this.snapshotEvery) {
+      try {
+        await this.snapshot();
+      } catch (error) {
+        // A snapshot only shortens recovery: its failure is an alarm, never a lost command.
+        this.snapshotSeq = this.seq;
+        this.options.onAlarm?.({ code: 'snapshot_failed', message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  private async tryReload(): Promise<boolean> {
+    try {
+      await this.reload();
+      this.needsReload = false;
+      return true;
+    } catch (error) {
+      this.options.onAlarm?.({ code: 'engine_unavailable', message: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+  }
+
+  private async decideAndAppend(batch: readonly Pending[]): Promise<CommandResult[]> {
     const records: JournalRecord[] = [];
     const results: CommandResult[] = [];
-    const startSeq = this.seq;
-    const startHash = this.hash;
     for (const { command } of batch) {
-      if (typeof command.id !== 'string' || command.id.length === 0 || command.id.length > COMMAND_ID_LENGTH_MAX || command.id.startsWith('engine:')) {
-        results.push({ ok: false, code: 'command_id_invalid', message: `a command id is 1-${COMMAND_ID_LENGTH_MAX} characters and does not start with "engine:"` });
+      const malformed = malformedCommand(command);
+      if (malformed !== undefined) {
+        results.push(malformed);
         continue;
       }
       const earlier = this.processed.get(command.id);
@@ -178,19 +247,8 @@ class EngineShell implements Engine {
       }
     }
     if (this.options.invariants === 'batch' && records.length > 0) assertInvariants(this.state);
-    try {
-      if (records.length > 0) await this.options.store.append(records);
-    } catch (error) {
-      if (!(error instanceof StoreWriteError)) throw error;
-      this.options.onAlarm?.({ code: 'journal_write_failed', message: error.message });
-      this.seq = startSeq;
-      this.hash = startHash;
-      await this.reload();
-      batch.forEach(({ resolve }) => resolve({ ok: false, code: 'journal_write_failed', message: 'the journal refused the write; nothing was applied' }));
-      return;
-    }
-    batch.forEach(({ resolve }, i) => resolve(results[i] as CommandResult));
-    if (this.seq - this.snapshotSeq >= this.snapshotEvery) await this.snapshot();
+    if (records.length > 0) await this.options.store.append(records);
+    return results;
   }
 
   private applyChecked(event: EngineEvent): void {
@@ -206,8 +264,8 @@ class EngineShell implements Engine {
   }
 
   async snapshot(): Promise<void> {
-    const body: SnapshotBody = { state: snapshotOf(this.state), processed: [...this.processed.entries()] };
-    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: stateHashOf(this.state), body: encode(body) });
+    const body = encode({ state: snapshotOf(this.state), processed: [...this.processed.entries()] } satisfies SnapshotBody);
+    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: sha256(body), body });
     this.snapshotSeq = this.seq;
   }
 

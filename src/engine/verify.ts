@@ -69,6 +69,7 @@ function bind(store: Store): Store {
     append: store.append.bind(store),
     read: store.read.bind(store),
     lastSeq: store.lastSeq.bind(store),
+    truncate: store.truncate.bind(store),
     writeSnapshot: store.writeSnapshot.bind(store),
     latestSnapshot: store.latestSnapshot.bind(store),
     close: store.close.bind(store),

@@ -31,6 +31,13 @@ export class MemoryStore implements Store {
     return this.records[this.records.length - 1]?.seq ?? 0;
   }
 
+  async truncate(fromSeq: number): Promise<void> {
+    const keep = this.records.findIndex((r) => r.seq >= fromSeq);
+    if (keep >= 0) this.records.splice(keep);
+    const snapshots = this.snapshots.filter((s) => s.seq < fromSeq);
+    this.snapshots.splice(0, this.snapshots.length, ...snapshots);
+  }
+
   async writeSnapshot(snapshot: SnapshotRecord): Promise<void> {
     this.snapshots.push(snapshot);
   }

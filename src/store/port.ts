@@ -21,6 +21,7 @@ export interface SnapshotRecord {
   /** The seq of the last record the snapshot includes. */
   readonly seq: number;
   readonly lastHash: string;
+  /** SHA-256 of `body` (the state and the idempotency window): a damaged snapshot is never loaded. */
   readonly stateHash: string;
   readonly body: string;
 }
@@ -32,6 +33,11 @@ export interface Store {
   /** Records with seq >= fromSeq in seq order, at most `limit`. */
   read(fromSeq: number, limit: number): Promise<JournalRecord[]>;
   lastSeq(): Promise<number>;
+  /**
+   * Delete the records with seq >= fromSeq, and snapshots past them: recovery discards a torn or
+   * corrupt tail this way, once it has raised its alarm, so that the journal can grow again.
+   */
+  truncate(fromSeq: number): Promise<void>;
   writeSnapshot(snapshot: SnapshotRecord): Promise<void>;
   latestSnapshot(): Promise<SnapshotRecord | undefined>;
   close(): Promise<void>;

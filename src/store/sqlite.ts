@@ -16,6 +16,9 @@ interface Row {
   hash: string;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (text: string): boolean => !LONE_SURROGATE.test(text);
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
@@ -53,6 +56,10 @@ export class SqliteStore implements Store {
   }
 
   async append(records: readonly JournalRecord[]): Promise<void> {
+    // SQLite would store a lone surrogate as U+FFFD, and the record would then fail its hash.
+    for (const r of records) {
+      if (!storable(r.commandId) || !storable(r.body)) throw new StoreWriteError(`record ${r.seq}: text that is not well-formed Unicode`);
+    }
     try {
       this.appendAll(records);
     } catch (error) {
@@ -70,6 +77,17 @@ export class SqliteStore implements Store {
   async lastSeq(): Promise<number> {
     const row = this.db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null };
     return row.seq ?? 0;
+  }
+
+  async truncate(fromSeq: number): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM journal WHERE seq >= ?').run(fromSeq);
+        this.db.prepare('DELETE FROM snapshots WHERE seq >= ?').run(fromSeq);
+      })();
+    } catch (error) {
+      throw new StoreWriteError(error instanceof Error ? error.message : String(error));
+    }
   }
 
   async writeSnapshot(s: SnapshotRecord): Promise<void> {

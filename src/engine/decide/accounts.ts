@@ -3,7 +3,7 @@ import { settlementAssetOf } from '../../risk/instruments/types.js';
 import { amount } from '../../risk/units/quantities.js';
 import type { Command } from '../commands.js';
 import type { AccountState, EngineState } from '../state.js';
-import { accountIn, assetKnown, checkStillCovered, instrumentIn, isRejection, paramsOf, riskError } from './context.js';
+import { accountIn, assetKnown, checkStillCovered, ID_PATTERN, instrumentIn, isRejection, paramsOf, riskError } from './context.js';
 import { accept, LIMITS, reject, type Decision } from './result.js';
 import { accountMarginOf, riskAccountOf } from '../riskView.js';
 
@@ -12,6 +12,7 @@ type Of<T extends Command['type']> = Extract<Command, { type: T }>;
 export function decideCreateAccount(state: EngineState, c: Of<'CreateAccount'>): Decision {
   const params = paramsOf(state);
   if (isRejection(params)) return params;
+  if (typeof c.accountId !== 'string' || !ID_PATTERN.test(c.accountId)) return reject('account_id_invalid', 'an account id is 1-128 printable ASCII characters');
   if (state.accounts.has(c.accountId)) return reject('account_exists', `account ${c.accountId} exists`);
   if (state.accounts.size >= LIMITS.accountsMax) return reject('account_limit_reached', `at most ${LIMITS.accountsMax} accounts`);
   if (c.parentId !== undefined && !state.accounts.has(c.parentId)) {

@@ -7,6 +7,9 @@ import { accountMarginOf, riskAccountOf } from '../riskView.js';
 import type { AccountState, EngineState, ParamsState } from '../state.js';
 import { reject, type Rejection } from './result.js';
 
+/** Ids (commands, accounts, orders): printable ASCII without spaces, which every store keeps byte for byte. */
+export const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
 export function paramsOf(state: EngineState): ParamsState | Rejection {
   return state.params ?? reject('engine_not_initialised', 'the engine has no parameters yet');
 }

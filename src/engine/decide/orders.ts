@@ -2,7 +2,7 @@
 import type { Command } from '../commands.js';
 import { checkOrder } from '../pretrade.js';
 import type { EngineState } from '../state.js';
-import { accountIn, isRejection } from './context.js';
+import { accountIn, ID_PATTERN, isRejection } from './context.js';
 import { accept, reject, type Decision } from './result.js';
 
 type Of<T extends Command['type']> = Extract<Command, { type: T }>;
@@ -10,6 +10,7 @@ type Of<T extends Command['type']> = Extract<Command, { type: T }>;
 export function decidePlaceOrder(state: EngineState, c: Of<'PlaceOrder'>): Decision {
   const account = accountIn(state, c.accountId);
   if (isRejection(account)) return account;
+  if (typeof c.orderId !== 'string' || !ID_PATTERN.test(c.orderId)) return reject('order_id_invalid', 'an order id is 1-128 printable ASCII characters');
   if (account.orders.has(c.orderId)) return reject('order_exists', `order ${c.orderId} exists`);
   if (state.settled.has(c.instrument)) return reject('instrument_settled', `${c.instrument} has expired`);
   const check = checkOrder(state, c);

@@ -8,6 +8,8 @@ export type RejectionCode =
   | 'engine_not_initialised'
   | 'engine_already_initialised'
   | 'account_exists'
+  | 'account_id_invalid'
+  | 'order_id_invalid'
   | 'account_unknown'
   | 'account_parent_unknown'
   | 'account_limit_reached'
