@@ -64,6 +64,10 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       for (const [k, v] of Object.entries(event.prices)) state.market.prices.set(k, v);
       for (const [k, v] of Object.entries(event.marks)) state.market.marks.set(k, v);
       for (const [k, v] of Object.entries(event.laggedPrices)) state.market.laggedPrices.set(k, v);
+      for (const [k, v] of Object.entries(event.statuses ?? {})) {
+        if (v === 'ok') state.market.statuses.delete(k);
+        else state.market.statuses.set(k, v);
+      }
       break;
     case 'FundingSettled':
       for (const payment of event.payments) {

@@ -40,7 +40,7 @@ interface AccountSnapshot {
 
 export interface StateSnapshot {
   params: { version: number; document: unknown; pending: { version: number; effectiveMs: number; document: unknown }[] } | null;
-  market: { prices: [string, bigint][]; marks: [string, bigint][]; laggedPrices: [string, bigint][] };
+  market: { prices: [string, bigint][]; marks: [string, bigint][]; laggedPrices: [string, bigint][]; statuses: [string, string][] };
   accounts: AccountSnapshot[];
   ledgers: Record<'insuranceFund' | 'feePool' | 'rounding' | 'deposits' | 'withdrawals', [string, bigint][]>;
   openInterest: [string, bigint][];
@@ -55,7 +55,7 @@ export function snapshotOf(state: EngineState): StateSnapshot {
       state.params === undefined
         ? null
         : { version: state.params.version, document: state.params.document, pending: state.params.pending.map((p) => ({ ...p })) },
-    market: { prices: byKey(market.prices), marks: byKey(market.marks), laggedPrices: byKey(market.laggedPrices) },
+    market: { prices: byKey(market.prices), marks: byKey(market.marks), laggedPrices: byKey(market.laggedPrices), statuses: byKey(market.statuses) },
     accounts: byKey(state.accounts).map(([, a]) => ({
       id: a.id,
       parentId: a.parentId ?? null,
@@ -84,7 +84,7 @@ export function stateFromSnapshot(s: StateSnapshot): EngineState {
   const map = <V>(entries: [string, V][]) => new Map(entries) as Map<string, never>;
   return {
     params: s.params === null ? undefined : { ...s.params, risk: loadVenueParams(s.params.document) },
-    market: { prices: map(s.market.prices), marks: map(s.market.marks), laggedPrices: map(s.market.laggedPrices) },
+    market: { prices: map(s.market.prices), marks: map(s.market.marks), laggedPrices: map(s.market.laggedPrices), statuses: map(s.market.statuses) },
     accounts: new Map(
       s.accounts.map((a) => [
         a.id,

@@ -8,6 +8,14 @@ import type { Amount, Price, Rate, Size } from '../risk/units/quantities.js';
 
 export type Side = 'buy' | 'sell';
 
+/**
+ * The oracle's verdict on a price (an asset's index or an instrument's mark): `ok`; `degraded`
+ * (too few fresh sources: risk-increasing orders are refused); `stale` (no fresh price: orders
+ * that raise risk and withdrawals that depend on it are refused); `halted` (a circuit breaker:
+ * the same, and liquidations on it pause or use the guarded price).
+ */
+export type MarketStatus = 'ok' | 'degraded' | 'stale' | 'halted';
+
 export type Command =
   | { readonly type: 'CreateAccount'; readonly id: string; readonly accountId: string; readonly mode: MarginMode; readonly parentId?: string }
   | { readonly type: 'Deposit'; readonly id: string; readonly accountId: string; readonly asset: string; readonly amount: Amount }
@@ -53,6 +61,8 @@ export type Command =
       readonly prices?: Readonly<Record<string, Price>>;
       readonly marks?: Readonly<Record<string, Price>>;
       readonly laggedPrices?: Readonly<Record<string, Price>>;
+      /** The oracle's verdict per price symbol (absent: ok). See MarketStatus. */
+      readonly statuses?: Readonly<Record<string, MarketStatus>>;
     }
   | { readonly type: 'SettleFunding'; readonly id: string; readonly instrument: string; readonly rate: Rate }
   | { readonly type: 'SettleExpiry'; readonly id: string; readonly instrument: string; readonly price: Price }

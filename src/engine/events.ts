@@ -4,7 +4,7 @@
  */
 import type { MarginMode } from '../risk/account/types.js';
 import type { Amount, Price, Rate, Size } from '../risk/units/quantities.js';
-import type { Side } from './commands.js';
+import type { MarketStatus, Side } from './commands.js';
 
 export interface OrderState {
   readonly orderId: string;
@@ -66,6 +66,7 @@ export type EngineEvent =
       readonly prices: Readonly<Record<string, Price>>;
       readonly marks: Readonly<Record<string, Price>>;
       readonly laggedPrices: Readonly<Record<string, Price>>;
+      readonly statuses?: Readonly<Record<string, MarketStatus>>;
     }
   | {
       readonly type: 'FundingSettled';

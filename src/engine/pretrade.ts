@@ -53,6 +53,8 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
     const before = accountMarginOf(state, view);
     const after = accountMarginOf(state, withOrder(view, order));
     if (after.initialMargin <= before.initialMargin) return { ok: true };
+    const guarded = marketGuard(state, [order.instrument, instrument.underlying]);
+    if (guarded) return guarded;
     if (before.status !== 'healthy' && before.status !== 'margin_call') {
       return reject('account_reduce_only', `account ${account.id} is ${before.status}: only orders that reduce risk are accepted`);
     }
@@ -60,6 +62,20 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   } catch (error) {
     return riskError(error);
   }
+}
+
+/**
+ * Risk may not grow on a price the oracle does not vouch for: a halted market refuses it, and so
+ * does a stale or degraded one (R8, R9). Only the symbols the order depends on count, so one
+ * market's trouble never blocks another.
+ */
+export function marketGuard(state: EngineState, symbols: readonly string[]): Rejection | undefined {
+  for (const symbol of symbols) {
+    const status = state.market.statuses.get(symbol);
+    if (status === 'halted') return reject('market_halted', `${symbol} is halted by a circuit breaker`);
+    if (status === 'stale' || status === 'degraded') return reject('oracle_price_stale', `the price of ${symbol} is ${status}`);
+  }
+  return undefined;
 }
 
 function withOrder(view: Account, order: OrderIntent): Account {

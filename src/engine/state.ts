@@ -11,6 +11,7 @@
 import type { MarginMode } from '../risk/account/types.js';
 import type { RiskParams } from '../risk/account/types.js';
 import type { Amount, Price, Size } from '../risk/units/quantities.js';
+import type { MarketStatus } from './commands.js';
 import type { OrderState } from './events.js';
 
 export interface PositionState {
@@ -35,6 +36,8 @@ export interface MarketState {
   readonly prices: Map<string, Price>;
   readonly marks: Map<string, Price>;
   readonly laggedPrices: Map<string, Price>;
+  /** Price symbols whose oracle status is not `ok` (absent means ok). */
+  readonly statuses: Map<string, MarketStatus>;
 }
 
 export interface VenueLedgers {
@@ -67,7 +70,7 @@ export interface EngineState {
 export function emptyState(): EngineState {
   return {
     params: undefined,
-    market: { prices: new Map(), marks: new Map(), laggedPrices: new Map() },
+    market: { prices: new Map(), marks: new Map(), laggedPrices: new Map(), statuses: new Map() },
     accounts: new Map(),
     ledgers: { insuranceFund: new Map(), feePool: new Map(), rounding: new Map(), deposits: new Map(), withdrawals: new Map() },
     openInterest: new Map(),

@@ -55,6 +55,8 @@ export function withBalanceChange(account: AccountState, asset: string, delta: b
  * account without positions or liabilities needs only a non-negative balance.
  */
 export function checkStillCovered(state: EngineState, account: AccountState, asset: string, delta: bigint): Rejection | undefined {
+  const stale = staleDependency(state, account);
+  if (stale) return stale;
   try {
     const after = accountMarginOf(state, withBalanceChange(account, asset, delta));
     const crossIm = after.pools[0]?.initialMargin ?? 0n;
@@ -66,6 +68,25 @@ export function checkStillCovered(state: EngineState, account: AccountState, ass
   } catch (error) {
     return riskError(error);
   }
+}
+
+/**
+ * Whether the account's valuation rests on a price the oracle calls stale or halted: then no
+ * collateral may leave it (R9). Only the symbols the account holds count.
+ */
+function staleDependency(state: EngineState, account: AccountState): Rejection | undefined {
+  if (state.market.statuses.size === 0) return undefined;
+  const symbols = new Set<string>(account.balances.keys());
+  for (const symbol of account.positions.keys()) {
+    symbols.add(symbol);
+    const instrument = state.params?.risk.instruments.get(symbol);
+    if (instrument !== undefined) symbols.add(instrument.underlying).add(instrument.quoteAsset);
+  }
+  for (const symbol of [...symbols].sort()) {
+    const status = state.market.statuses.get(symbol);
+    if (status === 'stale' || status === 'halted') return reject('oracle_price_stale', `the account depends on ${symbol}, whose price is ${status}`);
+  }
+  return undefined;
 }
 
 /** A missing price or mark surfaces from the risk core as an InputError: reject with its code. */

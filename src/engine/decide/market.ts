@@ -8,13 +8,15 @@ import { fundingPaymentOf } from '../../risk/funding/funding.js';
 import { positionCashOf, settlementValueOf } from '../../risk/account/trade.js';
 import { settlementAssetOf } from '../../risk/instruments/types.js';
 import { amount, type Price } from '../../risk/units/quantities.js';
-import type { Command } from '../commands.js';
+import type { Command, MarketStatus } from '../commands.js';
 import type { EngineEvent, Payment } from '../events.js';
 import type { EngineState } from '../state.js';
 import { instrumentIn, isRejection, paramsOf } from './context.js';
 import { accept, reject, type Decision, type Stamp } from './result.js';
 
 type Of<T extends Command['type']> = Extract<Command, { type: T }>;
+
+const MARKET_STATUSES: readonly MarketStatus[] = ['ok', 'degraded', 'stale', 'halted'];
 
 export function decideUpdatePrices(state: EngineState, c: Of<'UpdatePrices'>): Decision {
   const params = paramsOf(state);
@@ -37,7 +39,12 @@ export function decideUpdatePrices(state: EngineState, c: Of<'UpdatePrices'>): D
   for (const p of [...Object.values(prices), ...Object.values(marks), ...Object.values(laggedPrices)]) {
     if (p <= 0n) return reject('price_missing', 'prices must be > 0');
   }
-  return accept({ type: 'PricesUpdated', prices, marks, laggedPrices });
+  const statuses = Object.fromEntries(Object.entries(c.statuses ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  for (const [symbol, status] of Object.entries(statuses)) {
+    if (!knownAsset(symbol) && !params.risk.instruments.has(symbol)) return reject('price_symbol_unknown', `no asset or instrument ${symbol}`);
+    if (!MARKET_STATUSES.includes(status)) return reject('market_status_unknown', `status ${String(status)} is not one of ${MARKET_STATUSES.join(', ')}`);
+  }
+  return accept({ type: 'PricesUpdated', prices, marks, laggedPrices, ...(Object.keys(statuses).length > 0 ? { statuses } : {}) });
 }
 
 function isUnderlying(state: EngineState, symbol: string): boolean {
