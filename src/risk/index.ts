@@ -8,3 +8,4 @@ export * from './account/index.js';
 export * from './funding/index.js';
 export * from './pricing/index.js';
 export * from './options/index.js';
+export * from './portfolio/index.js';
