@@ -37,7 +37,6 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   if (isRejection(instrument)) return instrument;
   const malformed = checkSizeOnLot(instrument, order.size) ?? checkPriceOnTick(instrument, order.price);
   if (malformed) return malformed;
-  if (order.price <= 0n) return reject('price_not_multiple_of_tick', 'price must be > 0');
   if (account.orders.size >= LIMITS.ordersPerAccountMax) return reject('order_limit_reached', `at most ${LIMITS.ordersPerAccountMax} resting orders`);
   const held = account.positions.get(order.instrument)?.size ?? 0n;
   const opensNewInstrument = held === 0n && ![...account.orders.values()].some((o) => o.instrument === order.instrument);
@@ -51,7 +50,7 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   try {
     const view = riskAccountOf(account);
     const before = accountMarginOf(state, view);
-    const after = accountMarginOf(state, withOrder(view, order));
+    const after = accountMarginOf(state, withOrder(view, order, account.leverage.get(order.instrument)));
     if (after.initialMargin <= before.initialMargin) return { ok: true };
     const guarded = marketGuard(state, [order.instrument, instrument.underlying]);
     if (guarded) return guarded;
@@ -78,12 +77,14 @@ export function marketGuard(state: EngineState, symbols: readonly string[]): Rej
   return undefined;
 }
 
-function withOrder(view: Account, order: OrderIntent): Account {
+/** The account as if the order rested too; a new instrument keeps the leverage chosen for it. */
+function withOrder(view: Account, order: OrderIntent, leverage: number | undefined): Account {
   const existing = view.positions.find((p) => p.instrument === order.instrument);
   const base: Position = existing ?? {
     instrument: order.instrument,
     size: sizeOf(0n),
     entryValue: 0n as Position['entryValue'],
+    ...(leverage === undefined ? {} : { leverage }),
     ...(view.mode === 'isolated' ? { isolatedMargin: 0n as Position['entryValue'] } : {}),
   };
   const orders = base.openOrders ?? { buy: sizeOf(0n), sell: sizeOf(0n) };

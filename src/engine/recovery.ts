@@ -16,6 +16,13 @@ export const REPLAY_PAGE = 10_000;
 export interface SnapshotBody {
   readonly state: StateSnapshot;
   readonly processed: [string, number][];
+  /** The timestamp of the last record, so stamps never go back after a restart. */
+  readonly lastTimestampMs: number;
+}
+
+/** A snapshot's checksum covers where it stands in the chain as well as its body. */
+export function snapshotHashOf(seq: number, lastHash: string, body: string): string {
+  return sha256(`${seq}\n${lastHash}\n${body}`);
 }
 
 export interface Recovered {
@@ -43,12 +50,21 @@ export async function recover(store: Store, options: { processedMax: number; che
   let lastHash = GENESIS_HASH;
   let lastTimestampMs = 0;
   if (snapshot !== undefined) {
-    if (sha256(snapshot.body) !== snapshot.stateHash) throw new JournalCorruptError(`snapshot at seq ${snapshot.seq} fails its hash`);
+    if (snapshotHashOf(snapshot.seq, snapshot.lastHash, snapshot.body) !== snapshot.stateHash) {
+      throw new JournalCorruptError(`snapshot at seq ${snapshot.seq} fails its hash`);
+    }
+    // The snapshot must stand on the journal: the record it ends with is there, with its hash.
+    const [covered] = await store.read(snapshot.seq, 1);
+    if (covered === undefined || covered.seq !== snapshot.seq) {
+      throw new JournalCorruptError(`the journal ends before the snapshot at seq ${snapshot.seq}: acknowledged records are missing`);
+    }
+    if (covered.hash !== snapshot.lastHash) throw new JournalCorruptError(`the snapshot and the journal disagree at seq ${snapshot.seq}`);
     const body = decode<SnapshotBody>(snapshot.body);
     state = stateFromSnapshot(body.state);
     processed = new Map(body.processed);
     lastSeq = snapshot.seq;
     lastHash = snapshot.lastHash;
+    lastTimestampMs = body.lastTimestampMs;
   }
   let replayed = 0;
   for (;;) {

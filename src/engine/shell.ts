@@ -12,7 +12,7 @@ import type { Size } from '../risk/units/quantities.js';
 import { StoreWriteError, type JournalRecord, type Store } from '../store/port.js';
 import { apply } from './apply.js';
 import type { Clock } from './clock.js';
-import { encode, sha256, snapshotOf, stateHashOf } from './codec.js';
+import { canonical, encode, snapshotOf, stateHashOf } from './codec.js';
 import type { Command } from './commands.js';
 import { activationsDue, decide, type RejectionCode } from './decide/index.js';
 import { ID_PATTERN } from './decide/context.js';
@@ -21,7 +21,7 @@ import type { EngineEvent } from './events.js';
 import { assertInvariants, checkLedgerInvariants, type InvariantReport } from './invariants.js';
 import { bodyOf, GENESIS_HASH, makeRecord } from './journal.js';
 import { checkOrder, maxOrderSize, type CheckResult, type OrderIntent } from './pretrade.js';
-import { recover, remember, type SnapshotBody } from './recovery.js';
+import { recover, remember, snapshotHashOf, type SnapshotBody } from './recovery.js';
 import { riskAccountOf, riskMarketOf } from './riskView.js';
 import type { EngineState } from './state.js';
 
@@ -221,7 +221,7 @@ class EngineShell implements Engine {
       }
       const earlier = this.processed.get(command.id);
       if (earlier !== undefined) {
-        results.push(await this.duplicateOf(earlier, records));
+        results.push(await this.duplicateOf(command, earlier, records));
         continue;
       }
       const stamp = { seq: this.seq + 1, timestampMs: this.stamp() };
@@ -256,16 +256,23 @@ class EngineShell implements Engine {
     if (this.options.invariants === 'event') assertInvariants(this.state);
   }
 
-  /** The first result of an accepted command, from this batch or from the journal. */
-  private async duplicateOf(seq: number, inBatch: readonly JournalRecord[]): Promise<CommandResult> {
+  /**
+   * The first result of an accepted command, from this batch or from the journal. The same id
+   * with different content is a client bug, not a redelivery: it is refused, never merged.
+   */
+  private async duplicateOf(command: Command, seq: number, inBatch: readonly JournalRecord[]): Promise<CommandResult> {
     const record = inBatch.find((r) => r.seq === seq) ?? (await this.options.store.read(seq, 1))[0];
-    const events = record === undefined ? [] : bodyOf(record).events.filter((e) => e.type !== 'ParamsActivated');
-    return { ok: true, seq, events, duplicate: true };
+    if (record === undefined) return { ok: true, seq, events: [], duplicate: true };
+    const body = bodyOf(record);
+    if (canonical(body.command) !== canonical(command)) {
+      return { ok: false, code: 'command_id_reused', message: `command id ${command.id} was accepted at seq ${seq} for a different command` };
+    }
+    return { ok: true, seq, events: body.events.filter((e) => e.type !== 'ParamsActivated'), duplicate: true };
   }
 
   async snapshot(): Promise<void> {
-    const body = encode({ state: snapshotOf(this.state), processed: [...this.processed.entries()] } satisfies SnapshotBody);
-    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: sha256(body), body });
+    const body = encode({ state: snapshotOf(this.state), processed: [...this.processed.entries()], lastTimestampMs: this.timestampMs } satisfies SnapshotBody);
+    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: snapshotHashOf(this.seq, this.hash, body), body });
     this.snapshotSeq = this.seq;
   }
 

@@ -3,7 +3,7 @@ import { settlementAssetOf } from '../../risk/instruments/types.js';
 import { amount } from '../../risk/units/quantities.js';
 import type { Command } from '../commands.js';
 import type { AccountState, EngineState } from '../state.js';
-import { accountIn, assetKnown, checkStillCovered, ID_PATTERN, instrumentIn, isRejection, paramsOf, riskError } from './context.js';
+import { accountIn, assetKnown, checkAmount, checkStillCovered, ID_PATTERN, instrumentIn, isRejection, paramsOf, riskError } from './context.js';
 import { accept, LIMITS, reject, type Decision } from './result.js';
 import { accountMarginOf, riskAccountOf } from '../riskView.js';
 
@@ -26,7 +26,8 @@ export function decideDeposit(state: EngineState, c: Of<'Deposit'>): Decision {
   if (isRejection(account)) return account;
   const unknown = assetKnown(state, c.asset);
   if (unknown) return unknown;
-  if (c.amount <= 0n) return reject('amount_not_positive', 'a deposit must be > 0');
+  const badAmount = checkAmount(c.amount, 'a deposit');
+  if (badAmount) return badAmount;
   return accept({ type: 'Deposited', accountId: c.accountId, asset: c.asset, amount: c.amount });
 }
 
@@ -35,7 +36,8 @@ export function decideWithdraw(state: EngineState, c: Of<'Withdraw'>): Decision 
   if (isRejection(account)) return account;
   const unknown = assetKnown(state, c.asset);
   if (unknown) return unknown;
-  if (c.amount <= 0n) return reject('amount_not_positive', 'a withdrawal must be > 0');
+  const badAmount = checkAmount(c.amount, 'a withdrawal');
+  if (badAmount) return badAmount;
   if ((account.balances.get(c.asset) ?? 0n) < c.amount) {
     return reject('withdrawal_exceeds_balance', `the ${c.asset} balance is below ${c.amount}`);
   }
@@ -60,7 +62,8 @@ export function decideTransfer(state: EngineState, c: Of<'Transfer'>): Decision 
   }
   const unknown = assetKnown(state, c.asset);
   if (unknown) return unknown;
-  if (c.amount <= 0n) return reject('amount_not_positive', 'a transfer must be > 0');
+  const badAmount = checkAmount(c.amount, 'a transfer');
+  if (badAmount) return badAmount;
   if ((from.balances.get(c.asset) ?? 0n) < c.amount) {
     return reject('withdrawal_exceeds_balance', `the ${c.asset} balance of ${from.id} is below ${c.amount}`);
   }
@@ -76,6 +79,8 @@ export function decideMoveIsolatedMargin(state: EngineState, c: Of<'MoveIsolated
   if (isRejection(instrument)) return instrument;
   if (account.mode !== 'isolated') return reject('isolated_margin_requires_isolated_mode', `account ${account.id} is not isolated`);
   if (c.amount === 0n) return reject('amount_zero', 'moving zero margin changes nothing');
+  const badAmount = checkAmount(c.amount < 0n ? -c.amount : c.amount, 'moved margin');
+  if (badAmount) return badAmount;
   const asset = settlementAssetOf(instrument);
   const held = account.positions.get(c.instrument)?.isolatedMargin ?? 0n;
   if (c.amount > 0n) {

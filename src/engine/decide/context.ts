@@ -31,13 +31,34 @@ export function isRejection(value: unknown): value is Rejection {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
+/**
+ * Bounds on every number a command carries (STYLE.md habit 10): 10^15 of an asset, a price or a
+ * size is beyond any market, and keeps every float view of them finite.
+ */
+export const VALUE_MAX = 10n ** 23n;
+
+export function checkAmount(amount: bigint, what: string): Rejection | undefined {
+  if (amount <= 0n) return reject('amount_not_positive', `${what} must be > 0`);
+  if (amount > VALUE_MAX) return reject('amount_too_large', `${what} must be at most 10^15`);
+  return undefined;
+}
+
+export function checkPrice(price: Price): Rejection | undefined {
+  if (price <= 0n) return reject('price_not_positive', 'a price must be > 0');
+  if (price > VALUE_MAX) return reject('price_too_large', 'a price must be at most 10^15');
+  return undefined;
+}
+
 export function checkSizeOnLot(instrument: LinearInstrument, size: Size): Rejection | undefined {
   if (size <= 0n) return reject('size_not_positive', 'size must be > 0');
+  if (size > VALUE_MAX) return reject('size_too_large', 'a size must be at most 10^15 contracts');
   if (size % instrument.lot !== 0n) return reject('size_not_multiple_of_lot', `size must be a multiple of the lot of ${instrument.symbol}`);
   return undefined;
 }
 
 export function checkPriceOnTick(instrument: LinearInstrument, price: Price): Rejection | undefined {
+  const bad = checkPrice(price);
+  if (bad) return bad;
   if (price % instrument.tick !== 0n) return reject('price_not_multiple_of_tick', `price must be a multiple of the tick of ${instrument.symbol}`);
   return undefined;
 }

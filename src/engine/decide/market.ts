@@ -7,11 +7,11 @@ import { DocumentError } from '../../config/issues.js';
 import { fundingPaymentOf } from '../../risk/funding/funding.js';
 import { positionCashOf, settlementValueOf } from '../../risk/account/trade.js';
 import { settlementAssetOf } from '../../risk/instruments/types.js';
-import { amount, type Price } from '../../risk/units/quantities.js';
+import { amount, RATE_ONE, type Price } from '../../risk/units/quantities.js';
 import type { Command, MarketStatus } from '../commands.js';
 import type { EngineEvent, Payment } from '../events.js';
 import type { EngineState } from '../state.js';
-import { instrumentIn, isRejection, paramsOf } from './context.js';
+import { checkPrice, instrumentIn, isRejection, paramsOf } from './context.js';
 import { accept, reject, type Decision, type Stamp } from './result.js';
 
 type Of<T extends Command['type']> = Extract<Command, { type: T }>;
@@ -37,7 +37,8 @@ export function decideUpdatePrices(state: EngineState, c: Of<'UpdatePrices'>): D
     if (!knownAsset(symbol) && !params.risk.instruments.has(symbol)) return reject('price_symbol_unknown', `no asset or instrument ${symbol}`);
   }
   for (const p of [...Object.values(prices), ...Object.values(marks), ...Object.values(laggedPrices)]) {
-    if (p <= 0n) return reject('price_missing', 'prices must be > 0');
+    const bad = checkPrice(p);
+    if (bad) return bad;
   }
   const statuses = Object.fromEntries(Object.entries(c.statuses ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
   for (const [symbol, status] of Object.entries(statuses)) {
@@ -63,6 +64,7 @@ export function decideSettleFunding(state: EngineState, c: Of<'SettleFunding'>):
   const instrument = instrumentIn(state, c.instrument);
   if (isRejection(instrument)) return instrument;
   if (instrument.kind !== 'perpetual') return reject('funding_instrument_not_perpetual', `${c.instrument} is not a perpetual`);
+  if (c.rate > RATE_ONE || c.rate < -RATE_ONE) return reject('funding_rate_exceeds_cap', 'a funding rate is at most 100% per interval');
   const cap = instrument.funding?.cap;
   if (cap !== undefined && (c.rate > cap || c.rate < -cap)) return reject('funding_rate_exceeds_cap', `|rate| must be <= ${cap} rate units`);
   const mark = state.market.marks.get(c.instrument);
@@ -89,7 +91,8 @@ export function decideSettleExpiry(state: EngineState, c: Of<'SettleExpiry'>, st
   if (instrument.kind !== 'future') return reject('expiry_instrument_not_future', `${c.instrument} does not expire`);
   if (state.settled.has(c.instrument)) return reject('instrument_settled', `${c.instrument} is already settled`);
   if (stamp.timestampMs < instrument.expiryMs) return reject('expiry_not_reached', `${c.instrument} expires at ${instrument.expiryMs}`);
-  if (c.price <= 0n) return reject('price_missing', 'the settlement price must be > 0');
+  const badPrice = checkPrice(c.price);
+  if (badPrice) return badPrice;
   // Each holder receives value - entry value (linear) or entry value - value (inverse); the
   // position's cash (what its fills moved) leaves with it, so cash moves by +/- value alone.
   let cashTotal = 0n;
