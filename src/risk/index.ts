@@ -9,3 +9,4 @@ export * from './funding/index.js';
 export * from './pricing/index.js';
 export * from './options/index.js';
 export * from './portfolio/index.js';
+export * from './analytics/index.js';

@@ -82,15 +82,18 @@ export function empiricalRisk(losses: ArrayLike<number>, confidence: number): Ri
   }
   sorted.sort();
   const na = n * confidence;
-  // ceil(n a) with a guard against n a landing a rounding error above a whole number (n = 100, a = 0.99).
+  // ceil(n a), where an n a within rounding of a whole number (100 x 0.99) counts as whole.
   const rounded = Math.round(na);
-  const k = Math.min(n, Math.max(1, Math.abs(na - rounded) <= 1e-9 * na ? rounded : Math.ceil(na)));
+  const whole = Math.abs(na - rounded) <= 1e-9 * na;
+  const k = Math.min(n, Math.max(1, whole ? rounded : Math.ceil(na)));
   const valueAtRisk = sorted[k - 1] as number;
-  let tail = (k - na) * valueAtRisk;
+  let tail = 0;
   for (let i = k; i < n; i++) tail += sorted[i] as number;
-  const tailMass = n * (1 - confidence);
-  // With k snapped to n a, (k - n a) can be a rounding error away from 0: ES never goes below VaR.
-  const expectedShortfall = Math.max(valueAtRisk, tail / tailMass);
+  // The weights (k - n a) and 1 per loss beyond k sum to n - n a, computed the same way so that a
+  // constant sample has ES = VaR exactly; for a whole n a the fractional term is exactly 0.
+  const fraction = whole ? 0 : k - na;
+  const mass = whole ? n - k : n - na;
+  const expectedShortfall = mass > 0 ? Math.max(valueAtRisk, (fraction * valueAtRisk + tail) / mass) : valueAtRisk;
   return { confidence, valueAtRisk, expectedShortfall, tailCount: n - k };
 }
 
