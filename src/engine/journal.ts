@@ -26,17 +26,24 @@ export function makeRecord(input: { seq: number; commandId: string; timestampMs:
 
 export type RecordProblem = 'hash_mismatch' | 'chain_broken' | 'seq_gap' | 'body_unreadable';
 
+export type CheckedRecord = { readonly ok: true; readonly body: RecordBody } | { readonly ok: false; readonly problem: RecordProblem };
+
+/** A record after `prev`, checked and decoded once (decoding is most of the cost of replay). */
+export function checkRecord(record: JournalRecord, prevSeq: number, prevHash: string): CheckedRecord {
+  if (record.seq !== prevSeq + 1) return { ok: false, problem: 'seq_gap' };
+  if (record.prevHash !== prevHash) return { ok: false, problem: 'chain_broken' };
+  if (hashOf(record) !== record.hash) return { ok: false, problem: 'hash_mismatch' };
+  try {
+    return { ok: true, body: decode<RecordBody>(record.body) };
+  } catch {
+    return { ok: false, problem: 'body_unreadable' };
+  }
+}
+
 /** Why a record cannot be trusted after `prev`, or undefined when it can. */
 export function problemOf(record: JournalRecord, prevSeq: number, prevHash: string): RecordProblem | undefined {
-  if (record.seq !== prevSeq + 1) return 'seq_gap';
-  if (record.prevHash !== prevHash) return 'chain_broken';
-  if (hashOf(record) !== record.hash) return 'hash_mismatch';
-  try {
-    decode<RecordBody>(record.body);
-  } catch {
-    return 'body_unreadable';
-  }
-  return undefined;
+  const checked = checkRecord(record, prevSeq, prevHash);
+  return checked.ok ? undefined : checked.problem;
 }
 
 export function bodyOf(record: JournalRecord): RecordBody {

@@ -8,7 +8,7 @@ import type { JournalRecord, Store } from '../store/port.js';
 import { apply } from './apply.js';
 import { decode, sha256, stateFromSnapshot, type StateSnapshot } from './codec.js';
 import { assertInvariants } from './invariants.js';
-import { bodyOf, GENESIS_HASH, problemOf, type RecordProblem } from './journal.js';
+import { checkRecord, GENESIS_HASH, type RecordProblem } from './journal.js';
 import { emptyState, type EngineState } from './state.js';
 
 export const REPLAY_PAGE = 10_000;
@@ -71,13 +71,14 @@ export async function recover(store: Store, options: { processedMax: number; che
     const page = await store.read(lastSeq + 1, REPLAY_PAGE);
     for (let i = 0; i < page.length; i++) {
       const record = page[i] as JournalRecord;
-      const problem = problemOf(record, lastSeq, lastHash);
-      if (problem !== undefined) {
+      const checked = checkRecord(record, lastSeq, lastHash);
+      if (!checked.ok) {
+        const problem = checked.problem;
         const more = i + 1 < page.length || (await store.read(record.seq + 1, 1)).length > 0;
         if (more) throw new JournalCorruptError(`record ${record.seq}: ${problem}, and records follow it`);
         return { state, processed, lastSeq, lastHash, lastTimestampMs, replayed, stoppedAt: { seq: record.seq, problem } };
       }
-      for (const event of bodyOf(record).events) {
+      for (const event of checked.body.events) {
         apply(state, event);
         if (options.checkEvery === true) assertInvariants(state);
       }

@@ -221,6 +221,8 @@ export class PostgresStore implements Store {
          ON CONFLICT (seq) DO UPDATE SET last_hash = EXCLUDED.last_hash, state_hash = EXCLUDED.state_hash, body = EXCLUDED.body`,
         [s.seq, s.lastHash, s.stateHash, s.body],
       );
+      // Keep the newest two: recovery needs only the latest; the one before is a spare.
+      await client.query(`DELETE FROM ${this.snapshots} WHERE seq NOT IN (SELECT seq FROM ${this.snapshots} ORDER BY seq DESC LIMIT 2)`);
     });
   }
 

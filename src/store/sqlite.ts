@@ -16,6 +16,8 @@ interface Row {
   hash: string;
 }
 
+export const SNAPSHOTS_KEPT = 2;
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const storable = (text: string): boolean => !LONE_SURROGATE.test(text);
 
@@ -94,6 +96,8 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT OR REPLACE INTO snapshots (seq, last_hash, state_hash, body) VALUES (?, ?, ?, ?)')
       .run(s.seq, s.lastHash, s.stateHash, s.body);
+    // Keep the newest SNAPSHOTS_KEPT: recovery needs only the latest; the one before is a spare.
+    this.db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)').run(SNAPSHOTS_KEPT);
   }
 
   async latestSnapshot(): Promise<SnapshotRecord | undefined> {
