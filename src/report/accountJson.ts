@@ -5,19 +5,23 @@
  * - ratios (margin ratio, effective leverage) are JSON numbers, or null when undefined;
  * - an average entry price, a float, is a decimal string rounded half to even to 8 places;
  * - a liquidation or bankruptcy price is a decimal string, or null with a note saying why;
- * - every key is always present, in a fixed order, so that consumers and diffs stay simple.
+ * - every key is always present, in a fixed order, so that consumers and diffs stay simple;
+ * - a portfolio account adds, per underlying, its scenario requirement: the figures in the model's
+ *   currency (floats, JSON numbers), the binding scenario with each position's PnL in it, the
+ *   contingencies, and the requirement in the valuation asset (exact decimal strings).
  */
 import type { AccountFigures, PositionReport } from '../risk/account/account.js';
 import type { PriceOutcome } from '../risk/account/adversePrice.js';
-import type { CollateralFigures, PoolFigures } from '../risk/account/pool.js';
-import type { MarginMode, Status } from '../risk/account/types.js';
+import type { CollateralFigures, PoolFigures, PoolKind } from '../risk/account/pool.js';
+import type { PortfolioFigures } from '../risk/account/portfolioPool.js';
+import type { AccountMode, Status } from '../risk/account/types.js';
 import { invariant } from '../risk/errors.js';
 import { PRICE_DECIMALS, formatAmount, formatPrice, formatSize } from '../risk/units/quantities.js';
 import { decimalOfNumber } from './decimalText.js';
 
 export interface PositionJson {
   readonly instrument: string;
-  readonly margin: 'cross' | 'isolated';
+  readonly margin: PoolKind;
   readonly size: string;
   readonly settlementAsset: string;
   readonly entryPrice: string;
@@ -49,7 +53,7 @@ export interface CollateralJson {
 }
 
 export interface PoolJson {
-  readonly kind: 'cross' | 'isolated';
+  readonly kind: PoolKind;
   /** The instruments whose positions stand in this pool, in account order. */
   readonly instruments: readonly string[];
   readonly equity: string;
@@ -64,9 +68,46 @@ export interface PoolJson {
   readonly status: Status;
 }
 
+export interface PortfolioPositionJson {
+  /** An instrument, or the spot holding "BTC (spot)". */
+  readonly instrument: string;
+  readonly quantity: number;
+  /** PnL in the binding scenario, before its weight; positive = gain. */
+  readonly pnl: number;
+  /** Weighted loss in the binding scenario; positive = loss. */
+  readonly loss: number;
+}
+
+export interface PortfolioJson {
+  readonly underlying: string;
+  readonly model: string;
+  /** What the model measures in: 'coin' (the underlying) or 'quote'. */
+  readonly currency: 'coin' | 'quote';
+  readonly currencyAsset: string;
+  /** Price of one unit of currencyAsset in the valuation asset. */
+  readonly currencyPrice: string;
+  /** In the valuation asset, rounded up: what the account totals add. */
+  readonly initialMargin: string;
+  readonly maintenanceMargin: string;
+  /** The model's figures in its currency (float64 risk measures). */
+  readonly initial: number;
+  readonly maintenance: number;
+  readonly worstLoss: number;
+  readonly binding: {
+    readonly scenario: string;
+    readonly priceMove: number;
+    readonly volMove: 'up' | 'none' | 'down';
+    readonly weight: number;
+    readonly loss: number;
+    readonly positions: readonly PortfolioPositionJson[];
+  };
+  readonly contingencies: { readonly futures: number; readonly options: number; readonly delta: number; readonly total: number };
+  readonly explanation: readonly string[];
+}
+
 export interface AccountJson {
   readonly accountId: string;
-  readonly mode: MarginMode;
+  readonly mode: AccountMode;
   readonly valuationAsset: string;
   readonly equity: string;
   readonly unrealisedPnl: string;
@@ -81,6 +122,8 @@ export interface AccountJson {
   readonly positions: readonly PositionJson[];
   readonly collateral: readonly CollateralJson[];
   readonly pools: readonly PoolJson[];
+  /** Portfolio accounts: one entry per underlying, in underlying order; empty otherwise. */
+  readonly portfolio: readonly PortfolioJson[];
 }
 
 /** The note that stands in for a price that does not exist. */
@@ -104,6 +147,7 @@ export function accountJson(figures: AccountFigures): AccountJson {
     positions: figures.positions.map(positionJson),
     collateral: figures.collateral.map(collateralJson),
     pools: figures.pools.map(poolJson),
+    portfolio: figures.portfolio.map(portfolioJson),
   };
 }
 
@@ -163,6 +207,33 @@ function poolJson(pool: PoolFigures): PoolJson {
   };
 }
 
+function portfolioJson(p: PortfolioFigures): PortfolioJson {
+  const { result } = p;
+  const { binding, contingencies: c } = result;
+  return {
+    underlying: p.underlying,
+    model: result.model,
+    currency: result.currency,
+    currencyAsset: p.currencyAsset,
+    currencyPrice: formatPrice(p.currencyPrice),
+    initialMargin: formatAmount(p.initialMargin),
+    maintenanceMargin: formatAmount(p.maintenanceMargin),
+    initial: finite(result.initial),
+    maintenance: finite(result.maintenance),
+    worstLoss: finite(result.worstLoss),
+    binding: {
+      scenario: binding.scenario.label,
+      priceMove: finite(binding.scenario.priceMove),
+      volMove: binding.scenario.volMove,
+      weight: finite(binding.scenario.weight),
+      loss: finite(binding.loss),
+      positions: binding.positions.map((b) => ({ instrument: b.instrumentId, quantity: finite(b.quantity), pnl: finite(b.pnl), loss: finite(b.loss) })),
+    },
+    contingencies: { futures: finite(c.futures.amount), options: finite(c.options.amount), delta: finite(c.delta.amount), total: finite(c.total) },
+    explanation: p.explanation,
+  };
+}
+
 export function priceOutcomeJson(outcome: PriceOutcome): { price: string | null; note: string | null } {
   switch (outcome.kind) {
     case 'price':
@@ -177,6 +248,11 @@ export function priceOutcomeJson(outcome: PriceOutcome): { price: string | null;
 /** JSON has no Infinity or NaN: a ratio that is not finite would be a bug upstream, so say so. */
 function ratioJson(ratio: number | null): number | null {
   if (ratio === null) return null;
-  invariant(Number.isFinite(ratio), `ratio is not finite: ${ratio}`);
-  return ratio;
+  return finite(ratio);
+}
+
+/** A float risk measure for the wire; -0 is written as 0. */
+function finite(x: number): number {
+  invariant(Number.isFinite(x), `risk measure is not finite: ${x}`);
+  return x + 0;
 }

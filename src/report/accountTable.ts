@@ -9,14 +9,23 @@
  */
 import Table from 'cli-table3';
 import type { AccountFigures } from '../risk/account/account.js';
-import { PRICE_REACHED_NOTE, accountJson, type AccountJson, type CollateralJson, type PoolJson, type PositionJson } from './accountJson.js';
+import {
+  PRICE_REACHED_NOTE,
+  accountJson,
+  type AccountJson,
+  type CollateralJson,
+  type PoolJson,
+  type PortfolioJson,
+  type PositionJson,
+} from './accountJson.js';
 
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
 
 export function accountTable(figures: AccountFigures): string {
   const json = accountJson(figures);
-  const sections = [summarySection(json), positionsSection(json.positions), collateralSection(json.collateral)];
+  const sections = [summarySection(json), positionsSection(json.positions), collateralSection(json.collateral, json.mode)];
   if (json.pools.some((p) => p.kind === 'isolated')) sections.push(poolsSection(json.pools));
+  for (const portfolio of json.portfolio) sections.push(portfolioSection(portfolio, json.valuationAsset));
   return `${sections.join('\n\n')}\n`;
 }
 
@@ -41,6 +50,7 @@ function summarySection(a: AccountJson): string {
     // the ratios that matter are each pool's, listed under Margin pools.
     lines.push("Totals add every pool; the status is the worst pool's (see Margin pools), and free collateral is the cross pool's.");
   }
+  if (a.mode === 'portfolio') lines.push('IM and MM are set per underlying by scenarios (see Portfolio margin below), not per position.');
   return lines.join('\n');
 }
 
@@ -77,7 +87,7 @@ function positionsSection(positions: readonly PositionJson[]): string {
   return ['Positions (notional, PnL and margins in the valuation asset; prices in each quote asset)', table.toString(), 'Rules:', ...rules].join('\n');
 }
 
-function collateralSection(collateral: readonly CollateralJson[]): string {
+function collateralSection(collateral: readonly CollateralJson[], mode: AccountJson['mode']): string {
   if (collateral.length === 0) return 'Collateral: none';
   const table = new Table({
     style: PLAIN_STYLE,
@@ -100,7 +110,8 @@ function collateralSection(collateral: readonly CollateralJson[]): string {
     if (c.initialRule === c.maintenanceRule) rules.push(`  ${c.asset} IM and MM: ${c.initialRule}`);
     else rules.push(`  ${c.asset} IM: ${c.initialRule}`, `  ${c.asset} MM: ${c.maintenanceRule}`);
   }
-  const title = 'Collateral of the cross pool (balance and PnL in the asset; values in the valuation asset)';
+  const pool = mode === 'portfolio' ? 'account' : 'cross pool';
+  const title = `Collateral of the ${pool} (balance and PnL in the asset; values in the valuation asset)`;
   return [title, table.toString(), 'Rules:', ...rules].join('\n');
 }
 
@@ -125,6 +136,23 @@ function poolsSection(pools: readonly PoolJson[]): string {
   }
   const note = 'Each isolated position stands alone with its own margin; only the cross pool\'s free collateral may be withdrawn.';
   return ['Margin pools', table.toString(), note].join('\n');
+}
+
+/** One underlying's scenario requirement: the binding scenario's positions, then the explanation. */
+function portfolioSection(p: PortfolioJson, valuationAsset: string): string {
+  const table = new Table({
+    style: PLAIN_STYLE,
+    head: ['Instrument', 'Quantity', `PnL (${p.currencyAsset})`, `Weighted loss (${p.currencyAsset})`],
+    colAligns: ['left', 'right', 'right', 'right'],
+  });
+  const digits = p.currency === 'coin' ? 4 : 2;
+  for (const row of p.binding.positions) {
+    table.push([row.instrument, String(row.quantity), groupDigits(row.pnl.toFixed(digits)), groupDigits(row.loss.toFixed(digits))]);
+  }
+  const title =
+    `Portfolio margin, ${p.underlying} (${p.model}, in ${p.currencyAsset}): ` +
+    `IM ${amountText(p.initialMargin)}, MM ${amountText(p.maintenanceMargin)} ${valuationAsset}`;
+  return [title, `Binding scenario: ${p.binding.scenario}`, table.toString(), 'How:', ...p.explanation.map((line) => `  ${line}`)].join('\n');
 }
 
 function adversePriceText(price: string | null, note: string | null): string {

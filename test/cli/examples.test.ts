@@ -258,6 +258,57 @@ const EXPECTED: readonly ExpectedExample[] = [
       },
     ],
   },
+  {
+    file: 'deribit-options-standard.yaml',
+    account: { equity: '100000', initialMargin: '23500', maintenanceMargin: '18500', freeCollateral: '76500' },
+    status: 'healthy',
+    marginRatioPercent: '540.54',
+    positions: [
+      {
+        instrument: 'BTC-27MAR26-110000-C',
+        initialMargin: '12000',
+        maintenanceMargin: '9500',
+        liquidationPrice: null,
+        bankruptcyPrice: null,
+        initialRule: /^short call: IM = max\(0\.15 - OTM\/S 0\.1000, 0\.10\) \+ mark 0\.0200 = 0\.1200; MM = 0\.075 \+ mark 0\.0200 = 0\.0950/,
+      },
+      {
+        instrument: 'BTC-27MAR26-90000-P',
+        initialMargin: '11500',
+        maintenanceMargin: '9000',
+        liquidationPrice: null,
+        bankruptcyPrice: null,
+        initialRule: /^short put: MM = max\(0\.075, 0\.075 \* mark\) \+ mark 0\.0150 = 0\.0900; IM = .* = 0\.1150/,
+      },
+    ],
+  },
+  {
+    file: 'portfolio-covered-call.yaml',
+    account: { equity: '100000', initialMargin: '17363.23691664', maintenanceMargin: '13890.58953331', freeCollateral: '82636.76308336' },
+    status: 'healthy',
+    marginRatioPercent: '719.91',
+    positions: [
+      {
+        instrument: 'BTC-31JAN26-110000-C',
+        unrealisedPnl: '0',
+        initialMargin: '0',
+        maintenanceMargin: '0',
+        liquidationPrice: null,
+        bankruptcyPrice: null,
+        maintenanceRule: /^portfolio margin: see the BTC portfolio$/,
+      },
+    ],
+    collateral: [{ asset: 'BTC', value: '100000' }],
+  },
+  {
+    file: 'portfolio-eth-futures.yaml',
+    account: { equity: '10000', initialMargin: '4568.62965', maintenanceMargin: '3514.3305', freeCollateral: '5431.37035' },
+    status: 'healthy',
+    marginRatioPercent: '284.55',
+    positions: [
+      { instrument: 'ETH-21JAN26', notional: '22531.55', initialMargin: '0', maintenanceMargin: '0', liquidationPrice: null, bankruptcyPrice: null },
+    ],
+  },
 ];
 
 const LEDGER_UNIT = 0.00000001;
@@ -377,6 +428,9 @@ describe('examples: solvent margin --json reproduces the figures worked out in e
     ['drift-size-premium.yaml', 'maintenanceMargin', '9000'],
     ['dydx-open-interest.yaml', 'initialMargin', '300000'],
     ['dydx-open-interest.yaml', 'freeCollateral', '100000'],
+    ['deribit-options-standard.yaml', 'initialMargin', '23500'],
+    ['deribit-options-standard.yaml', 'maintenanceMargin', '18500'],
+    ['portfolio-eth-futures.yaml', 'maintenanceMargin', '3514.3305'],
   ];
   test(
     'published requirement figures are met to the ledger unit, without float noise',

@@ -14,7 +14,7 @@ import { figuresOf } from './support.js';
 const ACCOUNT_KEYS = [
   'accountId', 'mode', 'valuationAsset', 'equity', 'unrealisedPnl', 'collateralInitial', 'collateralMaintenance',
   'initialMargin', 'maintenanceMargin', 'freeCollateral', 'marginRatio', 'effectiveLeverage', 'status',
-  'positions', 'collateral', 'pools',
+  'positions', 'collateral', 'pools', 'portfolio',
 ];
 const POSITION_KEYS = [
   'instrument', 'margin', 'size', 'settlementAsset', 'entryPrice', 'markPrice', 'notional', 'unrealisedPnl',

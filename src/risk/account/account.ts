@@ -1,13 +1,22 @@
 /**
- * The account figures: a cross pool of multi-asset collateral, and one pool per isolated position.
+ * The account figures: a cross pool of multi-asset collateral, and one pool per isolated position;
+ * or, for a portfolio account, one pool margined per underlying by scenarios.
  * Totals sum the pools; the status is the worst pool's; free collateral is the cross pool's (margin
  * set aside for isolated positions is not withdrawable until moved back).
+ *
+ * Liquidation and bankruptcy prices are solved per linear position in cross and isolated pools
+ * (adversePrice.ts). An option position has none of its own (its value depends on the underlying,
+ * vol and time together), nor has a position in a portfolio account: there, the binding scenario
+ * of its underlying's portfolio says how far the market may move.
  */
 import { InputError } from '../errors.js';
 import { settlementAssetOf } from '../instruments/types.js';
+import { optionSettlementAssetOf } from '../options/instrument.js';
 import { amount, toNumber, type Amount } from '../units/quantities.js';
 import { bankruptcyPriceOf, liquidationPriceOf, type PriceOutcome } from './adversePrice.js';
-import { instrumentOf, valuePool, type CollateralFigures, type Pool, type PoolFigures, type PositionFigures } from './pool.js';
+import { instrumentOf, optionOf } from './lookup.js';
+import { valuePool, type CollateralFigures, type Pool, type PoolFigures, type PositionFigures } from './pool.js';
+import type { PortfolioFigures } from './portfolioPool.js';
 import { STATUS_ORDER, type Account, type Market, type RiskParams, type Status } from './types.js';
 
 export interface PositionReport extends PositionFigures {
@@ -36,9 +45,21 @@ export interface AccountFigures {
   /** The cross pool's collateral, asset by asset. */
   readonly collateral: readonly CollateralFigures[];
   readonly pools: readonly PoolFigures[];
+  /** Portfolio accounts: each underlying's scenario requirement; empty for cross and isolated. */
+  readonly portfolio: readonly PortfolioFigures[];
 }
 
+/** The reason given for a position without a liquidation or bankruptcy price of its own. */
+export const PORTFOLIO_PRICE_NOTE = 'portfolio margin: see the binding scenario';
+export const OPTION_PRICE_NOTE = "option position: the account's margin ratio decides, not one price of the option";
+
 export function poolsOf(account: Account, params: RiskParams): Pool[] {
+  if (account.mode === 'portfolio') {
+    if (account.positions.some((p) => p.isolatedMargin !== undefined)) {
+      throw new InputError('isolated_margin_unexpected', `portfolio account ${account.id} has a position with isolated margin`);
+    }
+    return [{ kind: 'portfolio', balances: account.balances, positions: account.positions }];
+  }
   const cross: Pool = {
     kind: 'cross',
     balances: account.balances,
@@ -50,7 +71,8 @@ export function poolsOf(account: Account, params: RiskParams): Pool[] {
   const isolated = account.positions
     .filter((p) => p.isolatedMargin !== undefined)
     .map((p): Pool => {
-      const asset = settlementAssetOf(instrumentOf(params, p.instrument));
+      const option = optionOf(params, p.instrument);
+      const asset = option === undefined ? settlementAssetOf(instrumentOf(params, p.instrument)) : optionSettlementAssetOf(option);
       return { kind: 'isolated', balances: new Map([[asset, p.isolatedMargin ?? amount(0n)]]), positions: [p] };
     });
   return [cross, ...isolated];
@@ -86,6 +108,7 @@ export function marginOf(account: Account, market: Market, params: RiskParams): 
     status: worstStatus(figures.map((f) => f.status)),
     collateral: cross.collateral,
     pools: figures,
+    portfolio: figures.flatMap((f) => f.portfolio),
     poolsInput: pools,
   };
 }
@@ -96,16 +119,23 @@ export function valueAccount(account: Account, market: Market, params: RiskParam
   const positions: PositionReport[] = [];
   poolsInput.forEach((pool, i) => {
     const poolFigures = margin.pools[i] as PoolFigures;
-    pool.positions.forEach((_, index) => {
+    pool.positions.forEach((position, index) => {
+      const none = noPriceReason(pool, position.instrument, params);
       positions.push({
         ...(poolFigures.positions[index] as PositionFigures),
         status: poolFigures.status,
-        liquidationPrice: liquidationPriceOf(pool, index, market, params),
-        bankruptcyPrice: bankruptcyPriceOf(pool, index, market, params),
+        liquidationPrice: none ?? liquidationPriceOf(pool, index, market, params),
+        bankruptcyPrice: none ?? bankruptcyPriceOf(pool, index, market, params),
       });
     });
   });
   return { ...margin, positions };
+}
+
+function noPriceReason(pool: Pool, symbol: string, params: RiskParams): PriceOutcome | undefined {
+  if (pool.kind === 'portfolio') return { kind: 'none', reason: PORTFOLIO_PRICE_NOTE };
+  if (optionOf(params, symbol) !== undefined) return { kind: 'none', reason: OPTION_PRICE_NOTE };
+  return undefined;
 }
 
 /** The lowest margin ratio of any pool: an isolated pool in trouble is not hidden by the wallet. */

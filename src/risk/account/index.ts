@@ -5,3 +5,6 @@ export * from './pool.js';
 export * from './adversePrice.js';
 export * from './account.js';
 export * from './trade.js';
+export * from './lookup.js';
+export * from './optionPosition.js';
+export * from './portfolioPool.js';

@@ -1,11 +1,14 @@
 /**
  * Valuation of a margin pool: the balances and positions that stand or fall together. A cross
- * account is one pool; each isolated position is a pool of its own margin and that position.
+ * account is one pool; each isolated position is a pool of its own margin and that position; a
+ * portfolio account is one pool whose requirement is set per underlying by scenarios
+ * (portfolioPool.ts). Options join every kind of pool (optionPosition.ts).
  *
  *   equity                  = sum over assets of (balance + unrealised PnL) x price      (exact)
  *   collateral (IM or MM)   = sum over assets of the haircut value of (balance + weighted PnL),
  *                             liabilities at price x liability weight >= 1
  *   IM, MM                  = sum over positions of the model's requirement, rounded up
+ *                             (portfolio pools: sum over underlyings of the scenario requirement)
  *   free collateral         = max(0, IM collateral - IM)         (what may be withdrawn)
  *   margin ratio            = MM collateral / MM                  (Binance uniMMR)
  *
@@ -14,12 +17,10 @@
  */
 import { haircutValue } from '../collateral/haircut.js';
 import type { CollateralAsset } from '../collateral/types.js';
-import { InputError } from '../errors.js';
 import { settlementAssetOf, type LinearInstrument } from '../instruments/types.js';
 import { requirementOf } from '../margin/requirement.js';
 import type { Exposure } from '../margin/types.js';
 import {
-  PRICE_ONE,
   amount,
   amountFromNumber,
   notionalOf,
@@ -29,19 +30,24 @@ import {
   type Price,
   type Size,
 } from '../units/quantities.js';
+import { assetOf, instrumentOf, markOf, optionOf, priceOf, weightGain, type PoolKind, type PositionPnl } from './lookup.js';
+import { optionPnl, optionPositionFigures } from './optionPosition.js';
+import { portfolioFiguresOf, type PortfolioFigures } from './portfolioPool.js';
 import { entryPriceOf, exposureOf, quoteToSettlement, unrealisedPnlOf } from './position.js';
 import { statusOf } from './status.js';
 import type { Market, Position, RiskParams, Status } from './types.js';
 
+export { instrumentOf, markOf, priceOf, type PoolKind } from './lookup.js';
+
 export interface Pool {
-  readonly kind: 'cross' | 'isolated';
+  readonly kind: PoolKind;
   readonly balances: ReadonlyMap<string, Amount>;
   readonly positions: readonly Position[];
 }
 
 export interface PositionFigures {
   readonly instrument: string;
-  readonly margin: 'cross' | 'isolated';
+  readonly margin: PoolKind;
   readonly size: Size;
   readonly settlementAsset: string;
   readonly entryPrice: number;
@@ -72,7 +78,7 @@ export interface CollateralFigures {
 }
 
 export interface PoolFigures {
-  readonly kind: 'cross' | 'isolated';
+  readonly kind: PoolKind;
   readonly equity: Amount;
   readonly unrealisedPnl: Amount;
   readonly collateralInitial: Amount;
@@ -85,38 +91,8 @@ export interface PoolFigures {
   readonly status: Status;
   readonly positions: readonly PositionFigures[];
   readonly collateral: readonly CollateralFigures[];
-}
-
-export function priceOf(market: Market, params: RiskParams, asset: string): Price {
-  if (asset === params.valuationAsset) return market.prices.get(asset) ?? PRICE_ONE;
-  const found = market.prices.get(asset);
-  if (found === undefined) throw new InputError('price_missing', `no price for asset ${asset}`);
-  return found;
-}
-
-export function markOf(market: Market, symbol: string): Price {
-  const found = market.marks.get(symbol);
-  if (found === undefined) throw new InputError('mark_price_missing', `no mark price for ${symbol}`);
-  return found;
-}
-
-export function instrumentOf(params: RiskParams, symbol: string): LinearInstrument {
-  const found = params.instruments.get(symbol);
-  if (found === undefined) throw new InputError('instrument_unknown', `no instrument ${symbol}`);
-  return found;
-}
-
-function assetOf(params: RiskParams, symbol: string): CollateralAsset {
-  const found = params.assets.get(symbol);
-  if (found === undefined) throw new InputError('asset_unknown', `no collateral parameters for asset ${symbol}`);
-  return found;
-}
-
-interface PositionPnl {
-  readonly asset: string;
-  readonly pnl: Amount;
-  readonly pnlInitial: Amount;
-  readonly pnlMaintenance: Amount;
+  /** Portfolio pools: the requirement of each underlying, in underlying order; empty otherwise. */
+  readonly portfolio: readonly PortfolioFigures[];
 }
 
 /** PnL, and PnL as collateral: gains weighted, the IM view at the worse of mark and lagged mark. */
@@ -134,14 +110,9 @@ function pnlOf(position: Position, instrument: LinearInstrument, market: Market,
   };
 }
 
-function weightGain(pnl: Amount, weight: number): Amount {
-  if (pnl <= 0n || weight === 1) return pnl;
-  return amountFromNumber(toNumber(pnl, 'Amount') * weight, 'floor');
-}
-
 function positionFigures(
   position: Position,
-  margin: 'cross' | 'isolated',
+  margin: PoolKind,
   market: Market,
   params: RiskParams,
 ): PositionFigures {
@@ -240,9 +211,25 @@ function weightedValue(
   };
 }
 
+/** A position's figures, linear or option; in a portfolio pool its own IM and MM are 0 (the underlying's portfolio carries them). */
+function figuresOf(position: Position, pool: PoolKind, market: Market, params: RiskParams): PositionFigures {
+  const option = optionOf(params, position.instrument);
+  if (option !== undefined) return optionPositionFigures(position, option, pool, market, params);
+  const figures = positionFigures(position, pool, market, params);
+  if (pool !== 'portfolio') return figures;
+  const rule = `portfolio margin: see the ${instrumentOf(params, position.instrument).underlying} portfolio`;
+  return { ...figures, initialMargin: amount(0n), maintenanceMargin: amount(0n), initialRule: rule, maintenanceRule: rule };
+}
+
+function positionPnlOf(position: Position, pool: PoolKind, market: Market, params: RiskParams): PositionPnl {
+  const option = optionOf(params, position.instrument);
+  if (option !== undefined) return optionPnl(position, option, pool, market, params);
+  return pnlOf(position, instrumentOf(params, position.instrument), market, params);
+}
+
 export function valuePool(pool: Pool, market: Market, params: RiskParams): PoolFigures {
-  const positions = pool.positions.map((p) => positionFigures(p, pool.kind, market, params));
-  const pnls = pool.positions.map((p) => pnlOf(p, instrumentOf(params, p.instrument), market, params));
+  const positions = pool.positions.map((p) => figuresOf(p, pool.kind, market, params));
+  const pnls = pool.positions.map((p) => positionPnlOf(p, pool.kind, market, params));
   const assets = new Set<string>(pool.balances.keys());
   for (const p of pnls) assets.add(p.asset);
   const collateral = [...assets]
@@ -254,8 +241,10 @@ export function valuePool(pool: Pool, market: Market, params: RiskParams): PoolF
   const equity = sum(collateral, (c) => c.value);
   const collateralInitial = sum(collateral, (c) => c.initialValue);
   const collateralMaintenance = sum(collateral, (c) => c.maintenanceValue);
-  const initialMargin = sum(positions, (p) => p.initialMargin);
-  const maintenanceMargin = sum(positions, (p) => p.maintenanceMargin);
+  const portfolio = pool.kind === 'portfolio' ? portfolioFiguresOf(pool, pnls, market, params) : [];
+  const requirements: readonly { initialMargin: Amount; maintenanceMargin: Amount }[] = pool.kind === 'portfolio' ? portfolio : positions;
+  const initialMargin = sum(requirements, (p) => p.initialMargin);
+  const maintenanceMargin = sum(requirements, (p) => p.maintenanceMargin);
   const hasExposure = pool.positions.some((p) => p.size !== 0n);
   const hasLiability = collateral.some((c) => c.balance + c.unrealisedPnl < 0n);
   return {
@@ -279,5 +268,6 @@ export function valuePool(pool: Pool, market: Market, params: RiskParams): PoolF
     }),
     positions,
     collateral,
+    portfolio,
   };
 }

@@ -4,9 +4,21 @@
  */
 import type { CollateralAsset } from '../collateral/types.js';
 import type { LinearInstrument } from '../instruments/types.js';
+import type { OptionInstrument } from '../options/instrument.js';
+import type { UnderlyingVolatility } from '../options/mark.js';
+import type { StandardOptionMarginParams } from '../options/standardMargin.js';
+import type { PortfolioMarginModel } from '../portfolio/margin.js';
 import type { Amount, Price, Size } from '../units/index.js';
 
+/** The per-position margin modes (the engine's accounts use these). */
 export type MarginMode = 'cross' | 'isolated';
+
+/**
+ * How an account is margined: per position, pooled (`cross`) or each on its own margin
+ * (`isolated`); or `portfolio`: per underlying, every position and the spot holding of that
+ * underlying together, by scenarios (METHODS.md section 3.3).
+ */
+export type AccountMode = MarginMode | 'portfolio';
 
 /** Resting order sizes in contracts, both non-negative. */
 export interface OpenOrders {
@@ -33,7 +45,7 @@ export interface Position {
 
 export interface Account {
   readonly id: string;
-  readonly mode: MarginMode;
+  readonly mode: AccountMode;
   /** Balances per asset; negative balances are liabilities (borrowed). */
   readonly balances: ReadonlyMap<string, Amount>;
   readonly positions: readonly Position[];
@@ -52,6 +64,10 @@ export interface Market {
   readonly laggedPrices?: ReadonlyMap<string, Price>;
   /** Open interest per instrument, notional in its quote asset (for open-interest-scaled IM). */
   readonly openInterest?: ReadonlyMap<string, number>;
+  /** The valuation time, ms since the epoch: options' and futures' time to expiry. Never a clock. */
+  readonly asOfMs?: number;
+  /** Per underlying: the rate and volatility surface that value its options (portfolio margin). */
+  readonly volatility?: ReadonlyMap<string, UnderlyingVolatility>;
 }
 
 /** Thresholds on the margin ratio (MM-weighted collateral / MM), from safest to worst. */
@@ -71,6 +87,12 @@ export interface RiskParams {
   /** Weight of positive unrealised PnL in collateral (Drift, Mango): < 1 for IM is typical. */
   readonly unrealisedPnlWeight: { readonly initial: number; readonly maintenance: number };
   readonly statusBands: StatusBands;
+  /** Listed options by symbol (src/risk/options); absent or empty on a venue without options. */
+  readonly options?: ReadonlyMap<string, OptionInstrument>;
+  /** Standard option margin parameters per underlying (METHODS.md section 3.2), cross and isolated modes. */
+  readonly optionMargin?: ReadonlyMap<string, StandardOptionMarginParams>;
+  /** The scenario model of `portfolio` accounts (src/risk/portfolio/presets.ts). */
+  readonly portfolio?: PortfolioMarginModel;
 }
 
 export type Status = 'healthy' | 'margin_call' | 'reduce_only' | 'liquidatable' | 'bankrupt';
