@@ -19,7 +19,11 @@ import { DocumentError, type Issue } from '../config/issues.js';
 import { InputError } from '../risk/errors.js';
 import { registerJournalCommands } from './commands/journal.js';
 import { registerMarginCommand } from './commands/margin.js';
+import { registerOptionCommand } from './commands/option.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerBacktestCommand } from './commands/backtest.js';
+import { registerStressCommand } from './commands/stress.js';
+import { registerVarCommand } from './commands/var.js';
 import { CheckFailed, CliInputError, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEXPECTED, type CliIo, type CommandContext } from './context.js';
 import { DocumentFileError } from './documents.js';
 
@@ -31,8 +35,12 @@ export type RegisterCommand = (program: Command, context: CommandContext) => voi
 /** Every subcommand, in the order `solvent --help` lists them. Add new commands here. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerMarginCommand,
+  registerOptionCommand,
   registerSchemaCommand,
   registerJournalCommands,
+  registerVarCommand,
+  registerStressCommand,
+  registerBacktestCommand,
 ];
 
 /** Help is wrapped at a fixed width so that it reads the same in tests and on any terminal. */

@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Account, Market, Position, RiskParams, StatusBands } from '../risk/account/types.js';
 import { STATUS_BANDS_DEFAULT } from '../risk/account/types.js';
+import { liquidationParamsFrom, type LiquidationParams } from '../risk/liquidation/params.js';
 import { entryValueOf } from '../risk/account/position.js';
 import type { CollateralAsset, HaircutSchedule } from '../risk/collateral/types.js';
 import type { FeeSchedule, FundingSchedule, LinearInstrument } from '../risk/instruments/types.js';
@@ -22,6 +23,7 @@ import {
   type Rate,
 } from '../risk/units/quantities.js';
 import { DocumentError, IssueCollector } from './issues.js';
+import { optionVenueParamsOf, withOptions } from './loadOptions.js';
 import { COLLATERAL_PRESETS, MARGIN_PRESETS } from './presets.js';
 import {
   RiskDocumentSchema,
@@ -67,8 +69,10 @@ export function loadRiskDocument(input: unknown): LoadedRiskDocument {
   const market = marketOf(c, doc);
   const account = accountOf(c, doc, params.instruments);
   checkPricesCover(c, doc, params.instruments);
+  // Options, asOf, volatility and portfolio accounts: loadOptions.ts.
+  const loaded = withOptions(c, doc, { params, market, account: account as Account });
   c.throwIfAny();
-  return { params, market, account: account as Account };
+  return loaded;
 }
 
 /** Venue parameters alone (the engine's configuration and its parameter changes), validated whole. */
@@ -77,8 +81,24 @@ export function loadVenueParams(input: unknown): RiskParams {
   if (structural.length > 0) throw new DocumentError(structural);
   const c = new IssueCollector();
   const params = venueParamsOf(c, input as VenueParamsDocument);
+  liquidationSettingsOf(c, input as VenueParamsDocument, params); // liquidation hook: checked with the rest, whole
   c.throwIfAny();
   return params;
+}
+
+/**
+ * The venue's liquidation parameters (issue 6), defaults filled in; undefined when the document has
+ * no `liquidation` section (no automatic liquidation). Throws like loadVenueParams on any problem.
+ */
+export function loadLiquidationParams(input: unknown): LiquidationParams | undefined {
+  const params = loadVenueParams(input);
+  return liquidationSettingsOf(new IssueCollector(), input as VenueParamsDocument, params);
+}
+
+function liquidationSettingsOf(c: IssueCollector, doc: VenueParamsDocument, params: RiskParams): LiquidationParams | undefined {
+  if (doc.liquidation === undefined) return undefined;
+  const symbols = new Set(params.instruments.keys());
+  return liquidationParamsFrom(doc.liquidation, symbols, (path, code, message) => c.add(`/liquidation${path}`, code, message));
 }
 
 function venueParamsOf(c: IssueCollector, doc: VenueParamsDocument): RiskParams {
@@ -89,6 +109,7 @@ function venueParamsOf(c: IssueCollector, doc: VenueParamsDocument): RiskParams 
   }
   const instruments = new Map<string, LinearInstrument>();
   for (const [symbol, spec] of sortedEntries(doc.instruments)) {
+    if (spec.kind === 'option') continue; // loadOptions.ts
     const instrument = instrumentOf(c, `/instruments/${symbol}`, symbol, spec, doc);
     if (instrument !== undefined) instruments.set(symbol, instrument);
   }
@@ -101,6 +122,7 @@ function venueParamsOf(c: IssueCollector, doc: VenueParamsDocument): RiskParams 
       maintenance: unitRate(c, '/risk/unrealisedPnlWeight/maintenance', doc.risk?.unrealisedPnlWeight?.maintenance ?? '1'),
     },
     statusBands: bandsOf(c, doc),
+    ...optionVenueParamsOf(c, doc),
   };
   return params;
 }
@@ -363,7 +385,7 @@ function positionOf(
   path: string,
   doc: PositionDocument,
   instrument: LinearInstrument,
-  mode: 'cross' | 'isolated',
+  mode: RiskDocument['account']['mode'],
 ): Position | undefined {
   const size = c.try(`${path}/size`, () => parseSize(doc.size, `${path}/size`));
   const entryPrice = c.try(`${path}/entryPrice`, () => parsePrice(doc.entryPrice, `${path}/entryPrice`));
@@ -375,7 +397,7 @@ function positionOf(
     (doc.isolatedMargin !== undefined) === (mode === 'isolated'),
     `${path}/isolatedMargin`,
     mode === 'isolated' ? 'isolated_margin_missing' : 'isolated_margin_unexpected',
-    mode === 'isolated' ? 'an isolated account gives each position its margin' : 'a cross account pools margin',
+    mode === 'isolated' ? 'an isolated account gives each position its margin' : `a ${mode} account pools margin`,
   );
   const isolatedMargin =
     doc.isolatedMargin === undefined ? undefined : c.try(`${path}/isolatedMargin`, () => parseAmount(doc.isolatedMargin, `${path}/isolatedMargin`));

@@ -7,6 +7,7 @@
  * written the same way so that no file depends on a float's printing.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { optionSchemas } from './optionsSchema.js';
 
 export const DECIMAL_PATTERN = '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$';
 const Decimal = (description: string) => Type.String({ pattern: DECIMAL_PATTERN, maxLength: 64, description });
@@ -163,6 +164,10 @@ export const InstrumentSchema = Type.Object(
   closed,
 );
 
+/** Options, asOf, volatility, option margin and the portfolio model (optionsSchema.ts). */
+const optionParts = optionSchemas({ Decimal, Symbol, LinearInstrument: InstrumentSchema });
+export const OptionInstrumentSchema = optionParts.OptionInstrument;
+
 export const PositionSchema = Type.Object(
   {
     instrument: Symbol,
@@ -180,7 +185,7 @@ export const PositionSchema = Type.Object(
 export const AccountSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 128 }),
-    mode: Type.Union([Type.Literal('cross'), Type.Literal('isolated')]),
+    mode: Type.Union([Type.Literal('cross'), Type.Literal('isolated'), Type.Literal('portfolio')]),
     balances: SymbolMap(Decimal('balance; negative is a liability')),
     positions: Type.Array(PositionSchema, { maxItems: 1000 }),
   },
@@ -189,6 +194,7 @@ export const AccountSchema = Type.Object(
 
 export const RiskSettingsSchema = Type.Object(
   {
+    ...optionParts.riskSettingsFields,
     unrealisedPnlWeight: Type.Optional(
       Type.Object({ initial: Decimal('weight of gains for IM'), maintenance: Decimal('weight of gains for MM') }, closed),
     ),
@@ -214,11 +220,75 @@ const venueFields = {
   version: Type.Literal(1),
   valuationAsset: Symbol,
   assets: SymbolMap(AssetSchema),
-  instruments: SymbolMap(InstrumentSchema),
+  instruments: SymbolMap(optionParts.InstrumentEntry),
   risk: Type.Optional(RiskSettingsSchema),
 };
 
-export const VenueParamsSchema = Type.Object(venueFields, {
+/**
+ * Liquidation parameters (issue 6; defaults and their sources in src/risk/liquidation/params.ts).
+ * Optional: a venue without this section runs no automatic liquidation pass. Only the venue
+ * document carries it (a risk document for `solvent margin` does not).
+ */
+const Execution = Type.Union([Type.Literal('backstop'), Type.Literal('liquidator'), Type.Literal('orders')], {
+  description: 'backstop: the insurance fund takes over; liquidator: the liquidator account takes over at mark; orders: reduce-only liquidation orders to the venue',
+});
+export const LiquidationSettingsSchema = Type.Object(
+  {
+    automatic: Type.Optional(Type.Boolean({ description: 'run a liquidation pass after every price update (default true)' })),
+    accountsPerTickMax: Type.Optional(Decimal('accounts liquidated per pass, worst margin ratio first (default 100)')),
+    buffer: Type.Optional(Decimal('liquidate to MM plus this fraction of notional (Drift: 0.02)')),
+    liquidatorFee: Type.Optional(Decimal('fee to the liquidator, a fraction of the value taken over (0.01)')),
+    insuranceFee: Type.Optional(Decimal('fee to the insurance fund, a fraction of the value taken over (0.01)')),
+    insuranceFeeCap: Type.Optional(Decimal('liquidation-order fills: the fund takes at most this fraction of the fill (dYdX 0.015)')),
+    stepLimits: Type.Optional(
+      Type.Object(
+        {
+          fractionMax: Type.Optional(Decimal('largest fraction of a position per step (dYdX 0.1)')),
+          notionalMinPerStep: Type.Optional(Decimal('smallest notional per step, valuation asset (dYdX 1,000)')),
+          notionalMaxPerAccountStep: Type.Optional(Decimal('largest notional per account per step (dYdX 100,000)')),
+          remainderMin: Type.Optional(Decimal('a position left below this notional closes whole')),
+        },
+        closed,
+      ),
+    ),
+    priceBand: Type.Optional(Decimal('liquidation orders never fill beyond the bankruptcy price minus this fraction of it (0.05)')),
+    orderTtlMs: Type.Optional(Decimal('an unfilled liquidation order is cancelled after this many ms and goes to the backstop')),
+    liquidatorAccountId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'the account that takes over in the liquidator mode' })),
+    onUnreliablePrice: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('guarded')], { description: 'halted or stale markets: pause liquidation (default) or liquidate on the guarded price' })),
+    fundFloor: Type.Optional(Decimal("the insurance fund's equity is not drawn below this, valuation asset (default 0)")),
+    waterfall: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            step: Type.Union([Type.Literal('insuranceFund'), Type.Literal('adl'), Type.Literal('socialisedLoss')]),
+            cap: Type.Optional(Decimal('at most this much of one deficit, valuation asset')),
+          },
+          closed,
+        ),
+        { minItems: 1, maxItems: 3, description: 'how a deficit is covered after the account\'s equity; what is left is socialised' },
+      ),
+    ),
+    adl: Type.Optional(Type.Object({ mode: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('proRata')])) }, closed)),
+    execution: Type.Optional(Execution),
+    instruments: Type.Optional(
+      SymbolMap(
+        Type.Object(
+          {
+            execution: Type.Optional(Execution),
+            backstopNotionalMax: Type.Optional(Decimal("cap on the insurance fund's position in this instrument, quote notional (R14)")),
+            fundDrawdownMax: Type.Optional(Decimal("the fund pays at most this much of this instrument's deficits, settlement asset")),
+            openInterestMax: Type.Optional(Decimal('pre-trade: open interest may not grow beyond this many contracts (R11)')),
+            positionMax: Type.Optional(Decimal("pre-trade: an account's position plus resting orders may not exceed this many contracts")),
+          },
+          closed,
+        ),
+      ),
+    ),
+  },
+  closed,
+);
+
+export const VenueParamsSchema = Type.Object({ ...venueFields, liquidation: Type.Optional(LiquidationSettingsSchema) }, {
   ...closed,
   $id: 'https://solvent.dev/schema/venue-params.schema.json',
   title: 'Solvent venue parameters',
@@ -228,6 +298,7 @@ export const VenueParamsSchema = Type.Object(venueFields, {
 export const RiskDocumentSchema = Type.Object(
   {
     ...venueFields,
+    ...optionParts.documentFields,
     prices: PriceMap('price of an asset in the valuation asset'),
     marks: PriceMap('mark price of an instrument in its quote asset'),
     laggedPrices: Type.Optional(PriceMap('lagged (stable) price of an asset or mark of an instrument')),
@@ -243,4 +314,5 @@ export type MarginSpecDocument = Static<typeof MarginSpecSchema>;
 export type AssetDocument = Static<typeof AssetSchema>;
 export type HaircutDocument = Static<typeof HaircutSchema>;
 export type InstrumentDocument = Static<typeof InstrumentSchema>;
+export type OptionInstrumentDocument = Static<typeof OptionInstrumentSchema>;
 export type PositionDocument = Static<typeof PositionSchema>;

@@ -3,15 +3,19 @@
  * and deterministic (no clock, no randomness, no I/O). It mutates the state in place; see
  * state.ts for why. Events carry every decided figure, so apply only adds and moves.
  */
-import { loadVenueParams } from '../config/load.js';
+import { loadLiquidationParams, loadVenueParams } from '../config/load.js';
+import { INSURANCE_FUND_ACCOUNT_ID } from '../risk/liquidation/params.js';
 import { amount, size } from '../risk/units/quantities.js';
 import type { EngineEvent, FillLeg } from './events.js';
 import { addTo, type AccountState, type EngineState, type PositionState } from './state.js';
+import { applyLiquidationEvent, forgetLiquidationOrder, insuranceFundAccount } from './liquidation/apply.js';
 
 export function apply(state: EngineState, event: EngineEvent): EngineState {
   switch (event.type) {
     case 'EngineInitialised':
-      state.params = { version: 1, document: event.document, risk: loadVenueParams(event.document), pending: [] };
+      state.params = { version: 1, document: event.document, risk: loadVenueParams(event.document), liquidation: loadLiquidationParams(event.document), pending: [] };
+      // Liquidation hook: the insurance fund is a system account that holds positions taken over.
+      if (!state.accounts.has(INSURANCE_FUND_ACCOUNT_ID)) state.accounts.set(INSURANCE_FUND_ACCOUNT_ID, insuranceFundAccount());
       break;
     case 'AccountCreated':
       state.accounts.set(event.accountId, {
@@ -55,10 +59,13 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       break;
     case 'OrderCancelled':
       account(state, event.accountId).orders.delete(event.orderId);
+      forgetLiquidationOrder(state, event.accountId, event.orderId); // liquidation hook
       break;
     case 'FillApplied':
       applyLeg(state, event.instrument, event.asset, event.buyer);
       applyLeg(state, event.instrument, event.asset, event.seller);
+      // Liquidation hook: a liquidation order filled whole leaves the liquidation book too.
+      for (const leg of [event.buyer, event.seller]) if (leg.orderId !== undefined) forgetLiquidationOrder(state, leg.accountId, leg.orderId);
       break;
     case 'PricesUpdated':
       for (const [k, v] of Object.entries(event.prices)) state.market.prices.set(k, v);
@@ -95,6 +102,7 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       addTo(state.ledgers.rounding, event.asset, event.rounding);
       state.openInterest.delete(event.instrument);
       state.settled.set(event.instrument, event.price);
+      for (const [id, order] of state.liquidation.orders) if (order.instrument === event.instrument) state.liquidation.orders.delete(id); // liquidation hook
       break;
     case 'ParamsChanged':
       requireParams(state).pending.push({ version: event.version, effectiveMs: event.effectiveMs, document: event.document });
@@ -106,13 +114,18 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       params.version = change.version;
       params.document = change.document;
       params.risk = loadVenueParams(change.document);
+      params.liquidation = loadLiquidationParams(change.document);
       break;
     }
+    default:
+      // Liquidation, insurance fund, ADL and socialised loss (issue 6).
+      applyLiquidationEvent(state, event);
   }
   return state;
 }
 
-function applyLeg(state: EngineState, instrument: string, asset: string, leg: FillLeg): void {
+/** One side of a trade on the ledger; shared with liquidation takeovers (liquidation/apply.ts). */
+export function applyLeg(state: EngineState, instrument: string, asset: string, leg: FillLeg): void {
   const a = account(state, leg.accountId);
   const p = positionOf(a, instrument, a.mode === 'isolated');
   const longBefore = p.size > 0n ? p.size : 0n;

@@ -4,7 +4,8 @@
  * canonical form of the state whose SHA-256 is the state hash that replay must reproduce (R3).
  */
 import { createHash } from 'node:crypto';
-import { loadVenueParams } from '../config/load.js';
+import { loadLiquidationParams, loadVenueParams } from '../config/load.js';
+import type { LiquidationOrderState } from './liquidation/events.js';
 import type { OrderState } from './events.js';
 import type { AccountState, EngineState, PositionState } from './state.js';
 
@@ -56,6 +57,8 @@ export interface StateSnapshot {
   ledgers: Record<'insuranceFund' | 'feePool' | 'rounding' | 'deposits' | 'withdrawals', [string, bigint][]>;
   openInterest: [string, bigint][];
   settled: [string, bigint][];
+  /** Liquidation bookkeeping (issue 6); absent in snapshots written before it existed. */
+  liquidation?: { statuses: [string, string][]; fundDrawdown: [string, bigint][]; orders: [string, LiquidationOrderState][] };
 }
 
 /** The canonical, JSON-able form of the state: every map sorted, fixed key order. */
@@ -88,13 +91,21 @@ export function snapshotOf(state: EngineState): StateSnapshot {
     },
     openInterest: byKey(state.openInterest),
     settled: byKey(state.settled),
+    liquidation: {
+      statuses: byKey(state.liquidation.statuses),
+      fundDrawdown: byKey(state.liquidation.fundDrawdown),
+      orders: byKey(state.liquidation.orders),
+    },
   };
 }
 
 export function stateFromSnapshot(s: StateSnapshot): EngineState {
   const map = <V>(entries: [string, V][]) => new Map(entries) as Map<string, never>;
   return {
-    params: s.params === null ? undefined : { ...s.params, risk: loadVenueParams(s.params.document) },
+    params:
+      s.params === null
+        ? undefined
+        : { ...s.params, risk: loadVenueParams(s.params.document), liquidation: loadLiquidationParams(s.params.document) },
     market: { prices: map(s.market.prices), marks: map(s.market.marks), laggedPrices: map(s.market.laggedPrices), statuses: map(s.market.statuses) },
     accounts: new Map(
       s.accounts.map((a) => [
@@ -119,6 +130,11 @@ export function stateFromSnapshot(s: StateSnapshot): EngineState {
     },
     openInterest: map(s.openInterest),
     settled: map(s.settled),
+    liquidation: {
+      statuses: map(s.liquidation?.statuses ?? []),
+      fundDrawdown: map(s.liquidation?.fundDrawdown ?? []),
+      orders: new Map(s.liquidation?.orders ?? []),
+    },
   };
 }
 

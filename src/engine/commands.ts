@@ -67,7 +67,16 @@ export type Command =
   | { readonly type: 'SettleFunding'; readonly id: string; readonly instrument: string; readonly rate: Rate }
   | { readonly type: 'SettleExpiry'; readonly id: string; readonly instrument: string; readonly price: Price }
   /** Replace the venue parameters, whole and atomically, from `effectiveMs` on. */
-  | { readonly type: 'ChangeParams'; readonly id: string; readonly document: unknown; readonly effectiveMs: number };
+  | { readonly type: 'ChangeParams'; readonly id: string; readonly document: unknown; readonly effectiveMs: number }
+  /** An operator liquidates one account now (one step, as the automatic pass would). Issue 6. */
+  | { readonly type: 'Liquidate'; readonly id: string; readonly accountId: string }
+  /**
+   * A liquidation pass: re-check the holders of `symbols` (absent: none) and the accounts already
+   * waiting, then liquidate up to the per-tick maximum, worst first. The shell journals one after
+   * every price update under the id `engine:liquidation:<seq>`; an operator may submit one to
+   * drain the queue between price updates. Issue 6.
+   */
+  | { readonly type: 'LiquidationPass'; readonly id: string; readonly symbols?: readonly string[] };
 
 export interface FillParty {
   readonly accountId: string;

@@ -5,6 +5,7 @@
 import type { MarginMode } from '../risk/account/types.js';
 import type { Amount, Price, Rate, Size } from '../risk/units/quantities.js';
 import type { MarketStatus, Side } from './commands.js';
+import type { LiquidationEvent } from './liquidation/events.js';
 
 export interface OrderState {
   readonly orderId: string;
@@ -87,6 +88,8 @@ export type EngineEvent =
       readonly rounding: Amount;
     }
   | { readonly type: 'ParamsChanged'; readonly version: number; readonly effectiveMs: number; readonly document: unknown }
-  | { readonly type: 'ParamsActivated'; readonly version: number };
+  | { readonly type: 'ParamsActivated'; readonly version: number }
+  /** Liquidation, insurance fund, ADL and socialised loss (issue 6): see liquidation/events.ts. */
+  | LiquidationEvent;
 
 export type EventType = EngineEvent['type'];

@@ -13,3 +13,6 @@ export * from './clock.js';
 export * from './shell.js';
 export * from './dryRun.js';
 export * from './verify.js';
+// Liquidation (issue 6): the pass the shell runs after price updates, and its event types.
+export { liquidationPass } from './liquidation/pass.js';
+export type { LiquidationEvent, LiquidationOrderState, LiquidationPath, TakeoverKind } from './liquidation/events.js';

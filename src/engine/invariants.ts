@@ -5,6 +5,7 @@
 import { marginOf } from '../risk/account/account.js';
 import { positionCashOf } from '../risk/account/trade.js';
 import { settlementAssetOf } from '../risk/instruments/types.js';
+import { INSURANCE_FUND_ACCOUNT_ID } from '../risk/liquidation/params.js';
 import { riskAccountOf, riskMarketOf } from './riskView.js';
 import type { EngineState } from './state.js';
 
@@ -44,6 +45,10 @@ export function checkLedgerInvariants(state: EngineState): InvariantReport {
     if (actual !== expected) violations.push(`conservation of ${asset}: held ${actual}, deposits - withdrawals ${expected}`);
   }
   for (const [asset, value] of rounding) if (value < 0n) violations.push(`rounding account of ${asset} below zero: ${value}`);
+  // Liquidation (issue 6): the insurance fund is the system account (its balances count above, as
+  // account cash); the old ledger stays empty, and the account exists from genesis.
+  for (const [asset, value] of insuranceFund) violations.push(`the insurance fund ledger holds ${value} ${asset}: the fund is the account ${INSURANCE_FUND_ACCOUNT_ID}`);
+  if (state.params !== undefined && !state.accounts.has(INSURANCE_FUND_ACCOUNT_ID)) violations.push(`no insurance fund account ${INSURANCE_FUND_ACCOUNT_ID}`);
   const instruments = new Set([...longs.keys(), ...shorts.keys(), ...state.openInterest.keys()]);
   for (const symbol of [...instruments].sort()) {
     const long = longs.get(symbol) ?? 0n;

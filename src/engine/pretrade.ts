@@ -15,6 +15,7 @@ import type { Side } from './commands.js';
 import { accountIn, checkPriceOnTick, checkSizeOnLot, instrumentIn, isRejection, paramsOf, riskError } from './decide/context.js';
 import { LIMITS, reject, type Rejection } from './decide/result.js';
 import { accountMarginOf, riskAccountOf } from './riskView.js';
+import { checkCaps } from './liquidation/caps.js';
 import type { EngineState } from './state.js';
 
 export interface OrderIntent {
@@ -47,6 +48,9 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
     const reduces = (order.side === 'sell' ? held > 0n : held < 0n) && order.size <= (held < 0n ? -held : held);
     return reduces ? { ok: true } : reject('reduce_only_would_increase', 'a reduce-only order must be smaller than the position and opposite to it');
   }
+  // Liquidation hook (issue 6, R11, R12): position and open-interest caps hold whatever the margin.
+  const capped = checkCaps(state, account, order);
+  if (capped) return capped;
   try {
     const view = riskAccountOf(account);
     const before = accountMarginOf(state, view);

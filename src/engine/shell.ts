@@ -23,6 +23,7 @@ import { bodyOf, GENESIS_HASH, makeRecord } from './journal.js';
 import { checkOrder, maxOrderSize, type CheckResult, type OrderIntent } from './pretrade.js';
 import { recover, remember, snapshotHashOf, type SnapshotBody } from './recovery.js';
 import { riskAccountOf, riskMarketOf } from './riskView.js';
+import { automaticPassSymbols, liquidationPass } from './liquidation/pass.js';
 import type { EngineState } from './state.js';
 
 export type CommandResult =
@@ -242,6 +243,8 @@ class EngineShell implements Engine {
       if (decision.ok) {
         remember(this.processed, command.id, record.seq, this.processedMax);
         results.push({ ok: true, seq: record.seq, events: decision.events, duplicate: false });
+        const pass = this.liquidationAfter(decision.events, stamp.timestampMs);
+        if (pass !== undefined) records.push(pass);
       } else {
         results.push(decision);
       }
@@ -249,6 +252,26 @@ class EngineShell implements Engine {
     if (this.options.invariants === 'batch' && records.length > 0) assertInvariants(this.state);
     if (records.length > 0) await this.options.store.append(records);
     return results;
+  }
+
+  /**
+   * Liquidation hook (issue 6): after a price update, a pass over the accounts it touches, its
+   * events journaled as their own record `engine:liquidation:<seq>` (with the pass as its command,
+   * so the record says what was decided and replay only applies it). Nothing when no pass is due
+   * or it decides nothing.
+   */
+  private liquidationAfter(events: readonly EngineEvent[], timestampMs: number): JournalRecord | undefined {
+    const symbols = automaticPassSymbols(this.state, events);
+    if (symbols === undefined) return undefined;
+    const stamp = { seq: this.seq + 1, timestampMs };
+    const passEvents = liquidationPass(this.state, stamp, { symbols });
+    if (passEvents.length === 0) return undefined;
+    passEvents.forEach((e) => this.applyChecked(e));
+    const command: Command = { type: 'LiquidationPass', id: `engine:liquidation:${stamp.seq}`, symbols };
+    const record = makeRecord({ seq: stamp.seq, commandId: command.id, timestampMs, prevHash: this.hash, body: { command, events: passEvents } });
+    this.seq = record.seq;
+    this.hash = record.hash;
+    return record;
   }
 
   private applyChecked(event: EngineEvent): void {

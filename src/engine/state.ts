@@ -9,7 +9,9 @@
  * cash" (-entryValue for linear, +entryValue for inverse positions: what the fills moved).
  */
 import type { MarginMode } from '../risk/account/types.js';
-import type { RiskParams } from '../risk/account/types.js';
+import type { RiskParams, Status } from '../risk/account/types.js';
+import type { LiquidationParams } from '../risk/liquidation/params.js';
+import type { LiquidationOrderState } from './liquidation/events.js';
 import type { Amount, Price, Size } from '../risk/units/quantities.js';
 import type { MarketStatus } from './commands.js';
 import type { OrderState } from './events.js';
@@ -52,6 +54,8 @@ export interface ParamsState {
   version: number;
   document: unknown;
   risk: RiskParams;
+  /** From the document's optional `liquidation` section; undefined: no automatic liquidation (issue 6). */
+  liquidation: LiquidationParams | undefined;
   /** Accepted changes waiting for their effective time, in version order. */
   readonly pending: { version: number; effectiveMs: number; document: unknown }[];
 }
@@ -65,6 +69,21 @@ export interface EngineState {
   readonly openInterest: Map<string, Size>;
   /** Expired instruments and their settlement price: no orders or fills after this. */
   readonly settled: Map<string, Price>;
+  readonly liquidation: LiquidationState;
+}
+
+/**
+ * What liquidation remembers between ticks (issue 6). The insurance fund itself is the system
+ * account `system:insurance-fund` (its balances and positions are the fund), so
+ * `ledgers.insuranceFund` stays empty; this holds only bookkeeping that moves no money.
+ */
+export interface LiquidationState {
+  /** The last recorded status of each account that is not healthy (absent: healthy). */
+  readonly statuses: Map<string, Status>;
+  /** Per instrument, what the insurance fund has paid above mark for its deficits (settlement asset). */
+  readonly fundDrawdown: Map<string, Amount>;
+  /** Outstanding liquidation orders (mode c), by order id. */
+  readonly orders: Map<string, LiquidationOrderState>;
 }
 
 export function emptyState(): EngineState {
@@ -75,6 +94,7 @@ export function emptyState(): EngineState {
     ledgers: { insuranceFund: new Map(), feePool: new Map(), rounding: new Map(), deposits: new Map(), withdrawals: new Map() },
     openInterest: new Map(),
     settled: new Map(),
+    liquidation: { statuses: new Map(), fundDrawdown: new Map(), orders: new Map() },
   };
 }
 

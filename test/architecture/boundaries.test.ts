@@ -71,8 +71,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ['store'],
   sim: ['sim', 'risk', 'engine', 'oracle', 'config'],
   report: ['report', 'risk', 'config'],
+  kernel: ['kernel', 'risk'],
+  analytics: ['analytics', 'risk', 'config', 'report'],
   server: ['server', 'risk', 'engine', 'oracle', 'store', 'config', 'report', 'sim'],
-  cli: ['cli', 'risk', 'engine', 'oracle', 'store', 'config', 'report', 'sim', 'server'],
+  cli: ['cli', 'risk', 'engine', 'oracle', 'store', 'config', 'report', 'sim', 'server', 'analytics', 'kernel'],
   'index.ts': ['risk', 'config', 'engine', 'oracle', 'report'],
 };
 

@@ -17,11 +17,17 @@ import {
 import { decideApplyFill } from './fills.js';
 import { decideChangeParams, decideSettleExpiry, decideSettleFunding, decideUpdatePrices } from './market.js';
 import { decideCancelOrder, decidePlaceOrder } from './orders.js';
-import type { Decision, Stamp } from './result.js';
+import { reject, type Decision, type Stamp } from './result.js';
+import { guardCancel, withLiquidationFill } from '../liquidation/orders.js';
+import { decideLiquidate, decideLiquidationPass, isSystemAccount } from '../liquidation/pass.js';
 
 export function decide(state: EngineState, command: Command, stamp: Stamp): Decision {
   switch (command.type) {
     case 'CreateAccount':
+      // Liquidation hook: ids starting with "system:" belong to the venue (the insurance fund).
+      if (typeof command.accountId === 'string' && isSystemAccount(command.accountId)) {
+        return reject('account_id_reserved', `account ids starting with "system:" are the venue's own`);
+      }
       return decideCreateAccount(state, command);
     case 'Deposit':
       return decideDeposit(state, command);
@@ -38,9 +44,10 @@ export function decide(state: EngineState, command: Command, stamp: Stamp): Deci
     case 'PlaceOrder':
       return decidePlaceOrder(state, command);
     case 'CancelOrder':
-      return decideCancelOrder(state, command);
+      return guardCancel(state, command) ?? decideCancelOrder(state, command);
     case 'ApplyFill':
-      return decideApplyFill(state, command);
+      // Liquidation hook: a fill of a liquidation order respects its limit and pays the fund its share.
+      return withLiquidationFill(state, command, decideApplyFill(state, command));
     case 'UpdatePrices':
       return decideUpdatePrices(state, command);
     case 'SettleFunding':
@@ -49,6 +56,10 @@ export function decide(state: EngineState, command: Command, stamp: Stamp): Deci
       return decideSettleExpiry(state, command, stamp);
     case 'ChangeParams':
       return decideChangeParams(state, command, stamp);
+    case 'Liquidate':
+      return decideLiquidate(state, command, stamp);
+    case 'LiquidationPass':
+      return decideLiquidationPass(state, command, stamp);
   }
 }
 

@@ -58,7 +58,16 @@ export type RejectionCode =
   | 'expiry_not_reached'
   | 'params_invalid'
   | 'params_remove_in_use'
-  | 'params_effective_time_invalid';
+  | 'params_effective_time_invalid'
+  // Liquidation (issue 6)
+  | 'account_id_reserved'
+  | 'account_not_liquidatable'
+  | 'liquidation_in_progress'
+  | 'liquidation_mode_unsupported'
+  | 'liquidation_order_not_cancellable'
+  | 'fill_beyond_liquidation_limit'
+  | 'open_interest_cap_reached'
+  | 'position_cap_reached';
 
 export interface Rejection {
   readonly ok: false;

@@ -1,0 +1,99 @@
+/**
+ * Liquidation events (issue 6): past-tense facts that carry every decided figure (sizes, values,
+ * fees, deficits, the margin figures that justified the step), so that replay applies them and
+ * never recomputes a float (DESIGN.md D2). They join the engine's `EngineEvent` union.
+ */
+import type { Status } from '../../risk/account/types.js';
+import type { Amount, Price, Size } from '../../risk/units/quantities.js';
+import type { FillLeg, OrderState, Payment } from '../events.js';
+
+/** How a liquidated size was placed. */
+export type TakeoverKind = 'backstop' | 'liquidator' | 'adl' | 'socialised';
+
+/** Which path a liquidation step took (see docs/methodology/liquidation.md). */
+export type LiquidationPath = 'partial' | 'whole' | 'bankruptcy' | 'orders';
+
+export type LiquidationEvent =
+  /** The account moved between status bands (a margin call is `to: 'margin_call'`). */
+  | { readonly type: 'AccountStatusChanged'; readonly accountId: string; readonly from: Status; readonly to: Status; readonly marginRatio: number | null }
+  /** A liquidation step begins, with the figures that justified it (valuation asset). */
+  | {
+      readonly type: 'LiquidationStarted';
+      readonly accountId: string;
+      readonly path: LiquidationPath;
+      readonly equity: Amount;
+      readonly collateralMaintenance: Amount;
+      readonly maintenanceMargin: Amount;
+      readonly marginRatio: number | null;
+    }
+  /**
+   * Part or all of a position taken over: the account's leg closes `size` contracts, the taker's
+   * leg takes them at the same exchanged value (so entry values still sum to zero). `markValue` is
+   * what the size is worth at mark; `fundLoss` is what the insurance fund paid above mark (it took
+   * the size at the bankruptcy value), counted in its drawdown for the instrument.
+   */
+  | {
+      readonly type: 'PositionLiquidated';
+      readonly accountId: string;
+      readonly takerId: string;
+      readonly kind: TakeoverKind;
+      readonly instrument: string;
+      readonly asset: string;
+      readonly size: Size;
+      readonly value: Amount;
+      readonly markValue: Amount;
+      /** value / (size x contract size) for display; the ledger uses `value`. */
+      readonly price: Price;
+      readonly fundLoss: Amount;
+      readonly account: FillLeg;
+      readonly taker: FillLeg;
+    }
+  /** Fees of a takeover, reduced so that the account's equity stays >= 0. */
+  | {
+      readonly type: 'LiquidationFeesCharged';
+      readonly accountId: string;
+      readonly asset: string;
+      readonly liquidatorId: string;
+      readonly liquidatorFee: Amount;
+      readonly insuranceFee: Amount;
+    }
+  /**
+   * A bankrupt account's collateral in another asset goes to the insurance fund, which credits its
+   * value at the oracle price (rounded down) in the asset of the deficit.
+   */
+  | {
+      readonly type: 'CollateralSeized';
+      readonly accountId: string;
+      readonly asset: string;
+      readonly amount: Amount;
+      readonly creditAsset: string;
+      readonly creditAmount: Amount;
+    }
+  /** The deficit no one else covered, paid into the bankrupt account by accounts with positions (payments < 0). */
+  | {
+      readonly type: 'LossSocialised';
+      readonly accountId: string;
+      readonly instrument: string;
+      readonly asset: string;
+      readonly payments: readonly Payment[];
+    }
+  /** The insurance fund paid (amount > 0) or received (amount < 0) cash directly for an account. */
+  | { readonly type: 'InsuranceFundPaid'; readonly accountId: string; readonly instrument: string; readonly asset: string; readonly amount: Amount }
+  /** (c) A reduce-only liquidation order rests on the account, for the venue to fill. */
+  | {
+      readonly type: 'LiquidationOrderEmitted';
+      readonly accountId: string;
+      readonly order: OrderState;
+      readonly bankruptcyPrice: Price;
+      readonly expiresMs: number;
+    };
+
+/** An outstanding liquidation order (state). */
+export interface LiquidationOrderState {
+  readonly accountId: string;
+  readonly orderId: string;
+  readonly instrument: string;
+  readonly bankruptcyPrice: Price;
+  readonly limitPrice: Price;
+  readonly expiresMs: number;
+}
