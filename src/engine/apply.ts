@@ -71,6 +71,11 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
       for (const [k, v] of Object.entries(event.prices)) state.market.prices.set(k, v);
       for (const [k, v] of Object.entries(event.marks)) state.market.marks.set(k, v);
       for (const [k, v] of Object.entries(event.laggedPrices)) state.market.laggedPrices.set(k, v);
+      if (event.asOfMs !== undefined) {
+        for (const symbols of [event.prices, event.marks, event.laggedPrices, event.statuses ?? {}]) {
+          for (const k of Object.keys(symbols)) state.market.asOfMs.set(k, event.asOfMs);
+        }
+      }
       for (const [k, v] of Object.entries(event.statuses ?? {})) {
         if (v === 'ok') state.market.statuses.delete(k);
         else state.market.statuses.set(k, v);
@@ -88,6 +93,7 @@ export function apply(state: EngineState, event: EngineEvent): EngineState {
         addTo(a.balances, event.asset, payment.amount - fromIsolated);
       }
       addTo(state.ledgers.rounding, event.asset, event.rounding);
+      if (event.intervalEndMs !== undefined) state.market.fundingSettledToMs.set(event.instrument, event.intervalEndMs);
       break;
     case 'ExpirySettled':
       for (const payment of event.payments) {

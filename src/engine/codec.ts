@@ -52,7 +52,14 @@ interface AccountSnapshot {
 
 export interface StateSnapshot {
   params: { version: number; document: unknown; pending: { version: number; effectiveMs: number; document: unknown }[] } | null;
-  market: { prices: [string, bigint][]; marks: [string, bigint][]; laggedPrices: [string, bigint][]; statuses: [string, string][] };
+  market: {
+    prices: [string, bigint][];
+    marks: [string, bigint][];
+    laggedPrices: [string, bigint][];
+    statuses: [string, string][];
+    asOfMs?: [string, number][];
+    fundingSettledToMs?: [string, number][];
+  };
   accounts: AccountSnapshot[];
   ledgers: Record<'insuranceFund' | 'feePool' | 'rounding' | 'deposits' | 'withdrawals', [string, bigint][]>;
   openInterest: [string, bigint][];
@@ -69,7 +76,14 @@ export function snapshotOf(state: EngineState): StateSnapshot {
       state.params === undefined
         ? null
         : { version: state.params.version, document: state.params.document, pending: state.params.pending.map((p) => ({ ...p })) },
-    market: { prices: byKey(market.prices), marks: byKey(market.marks), laggedPrices: byKey(market.laggedPrices), statuses: byKey(market.statuses) },
+    market: {
+      prices: byKey(market.prices),
+      marks: byKey(market.marks),
+      laggedPrices: byKey(market.laggedPrices),
+      statuses: byKey(market.statuses),
+      asOfMs: byKey(market.asOfMs),
+      fundingSettledToMs: byKey(market.fundingSettledToMs),
+    },
     accounts: byKey(state.accounts).map(([, a]) => ({
       id: a.id,
       parentId: a.parentId ?? null,
@@ -106,7 +120,14 @@ export function stateFromSnapshot(s: StateSnapshot): EngineState {
       s.params === null
         ? undefined
         : { ...s.params, risk: loadVenueParams(s.params.document), liquidation: loadLiquidationParams(s.params.document) },
-    market: { prices: map(s.market.prices), marks: map(s.market.marks), laggedPrices: map(s.market.laggedPrices), statuses: map(s.market.statuses) },
+    market: {
+      prices: map(s.market.prices),
+      marks: map(s.market.marks),
+      laggedPrices: map(s.market.laggedPrices),
+      statuses: map(s.market.statuses),
+      asOfMs: new Map(s.market.asOfMs ?? []),
+      fundingSettledToMs: new Map(s.market.fundingSettledToMs ?? []),
+    },
     accounts: new Map(
       s.accounts.map((a) => [
         a.id,

@@ -63,8 +63,17 @@ export type Command =
       readonly laggedPrices?: Readonly<Record<string, Price>>;
       /** The oracle's verdict per price symbol (absent: ok). See MarketStatus. */
       readonly statuses?: Readonly<Record<string, MarketStatus>>;
+      /** When the prices were observed: an update older than one already applied is refused. */
+      readonly asOfMs?: number;
     }
-  | { readonly type: 'SettleFunding'; readonly id: string; readonly instrument: string; readonly rate: Rate }
+  | {
+      readonly type: 'SettleFunding';
+      readonly id: string;
+      readonly instrument: string;
+      readonly rate: Rate;
+      /** The end of the funding interval: an interval settles once, whatever its command id. */
+      readonly intervalEndMs?: number;
+    }
   | { readonly type: 'SettleExpiry'; readonly id: string; readonly instrument: string; readonly price: Price }
   /** Replace the venue parameters, whole and atomically, from `effectiveMs` on. */
   | { readonly type: 'ChangeParams'; readonly id: string; readonly document: unknown; readonly effectiveMs: number }

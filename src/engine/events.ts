@@ -68,6 +68,7 @@ export type EngineEvent =
       readonly marks: Readonly<Record<string, Price>>;
       readonly laggedPrices: Readonly<Record<string, Price>>;
       readonly statuses?: Readonly<Record<string, MarketStatus>>;
+      readonly asOfMs?: number;
     }
   | {
       readonly type: 'FundingSettled';
@@ -78,6 +79,7 @@ export type EngineEvent =
       readonly payments: readonly Payment[];
       /** What rounding left over, credited to the rounding account (>= 0). */
       readonly rounding: Amount;
+      readonly intervalEndMs?: number;
     }
   | {
       readonly type: 'ExpirySettled';

@@ -40,6 +40,10 @@ export interface MarketState {
   readonly laggedPrices: Map<string, Price>;
   /** Price symbols whose oracle status is not `ok` (absent means ok). */
   readonly statuses: Map<string, MarketStatus>;
+  /** Per price symbol, the observation time of the newest update applied (updates with asOfMs). */
+  readonly asOfMs: Map<string, number>;
+  /** Per perpetual, the end of the last funding interval settled (commands with intervalEndMs). */
+  readonly fundingSettledToMs: Map<string, number>;
 }
 
 export interface VenueLedgers {
@@ -89,7 +93,7 @@ export interface LiquidationState {
 export function emptyState(): EngineState {
   return {
     params: undefined,
-    market: { prices: new Map(), marks: new Map(), laggedPrices: new Map(), statuses: new Map() },
+    market: { prices: new Map(), marks: new Map(), laggedPrices: new Map(), statuses: new Map(), asOfMs: new Map(), fundingSettledToMs: new Map() },
     accounts: new Map(),
     ledgers: { insuranceFund: new Map(), feePool: new Map(), rounding: new Map(), deposits: new Map(), withdrawals: new Map() },
     openInterest: new Map(),

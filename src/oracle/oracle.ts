@@ -187,10 +187,17 @@ export class Oracle {
       ...(Object.keys(markPrices).length === 0 ? {} : { marks: sortedRecord(markPrices) }),
       ...(Object.keys(laggedPrices).length === 0 ? {} : { laggedPrices: sortedRecord(laggedPrices) }),
       ...(Object.keys(statuses).length === 0 ? {} : { statuses: sortedRecord(statuses) }),
+      asOfMs: nowMs,
     };
     const settlements: SettleFundingCommand[] = funding
       .filter((f) => f.settled)
-      .map((f) => ({ type: 'SettleFunding', id: `${prefix}:funding:${f.instrument}:${f.intervalEndMs}`, instrument: f.instrument, rate: f.rate }));
+      .map((f) => ({
+        type: 'SettleFunding',
+        id: `${prefix}:funding:${f.instrument}:${f.intervalEndMs}`,
+        instrument: f.instrument,
+        rate: f.rate,
+        intervalEndMs: f.intervalEndMs,
+      }));
     return [update, ...settlements];
   }
 }

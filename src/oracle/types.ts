@@ -54,6 +54,8 @@ export interface UpdatePricesCommand {
   readonly marks?: Readonly<Record<string, Price>>;
   readonly laggedPrices?: Readonly<Record<string, Price>>;
   readonly statuses?: Readonly<Record<string, MarketStatus>>;
+  /** The tick's time: the engine refuses an update older than one it applied. */
+  readonly asOfMs?: number;
 }
 
 export interface SettleFundingCommand {
@@ -61,6 +63,8 @@ export interface SettleFundingCommand {
   readonly id: string;
   readonly instrument: string;
   readonly rate: Rate;
+  /** The interval's end: the engine settles each interval once, whatever the command id. */
+  readonly intervalEndMs?: number;
 }
 
 export type OracleCommand = UpdatePricesCommand | SettleFundingCommand;

@@ -50,6 +50,7 @@ describe('funding from premium samples', () => {
         type: 'SettleFunding',
         id: `oracle:funding:BTCUSDT:${T0 + INTERVAL}`,
         instrument: 'BTCUSDT',
+        intervalEndMs: T0 + INTERVAL,
         rate: expected,
       });
       assert.equal(oracle.lastTick?.funding[0]?.samples, 480);

@@ -41,11 +41,25 @@ export function decideUpdatePrices(state: EngineState, c: Of<'UpdatePrices'>): D
     if (bad) return bad;
   }
   const statuses = Object.fromEntries(Object.entries(c.statuses ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (c.asOfMs !== undefined) {
+    if (!Number.isSafeInteger(c.asOfMs) || c.asOfMs < 0) return reject('prices_out_of_order', 'asOfMs must be a time in ms');
+    for (const symbol of [...Object.keys(prices), ...Object.keys(marks), ...Object.keys(laggedPrices), ...Object.keys(statuses)]) {
+      const newest = state.market.asOfMs.get(symbol);
+      if (newest !== undefined && newest > c.asOfMs) return reject('prices_out_of_order', `${symbol} has a newer price (as of ${newest})`);
+    }
+  }
   for (const [symbol, status] of Object.entries(statuses)) {
     if (!knownAsset(symbol) && !params.risk.instruments.has(symbol)) return reject('price_symbol_unknown', `no asset or instrument ${symbol}`);
     if (!MARKET_STATUSES.includes(status)) return reject('market_status_unknown', `status ${String(status)} is not one of ${MARKET_STATUSES.join(', ')}`);
   }
-  return accept({ type: 'PricesUpdated', prices, marks, laggedPrices, ...(Object.keys(statuses).length > 0 ? { statuses } : {}) });
+  return accept({
+    type: 'PricesUpdated',
+    prices,
+    marks,
+    laggedPrices,
+    ...(Object.keys(statuses).length > 0 ? { statuses } : {}),
+    ...(c.asOfMs === undefined ? {} : { asOfMs: c.asOfMs }),
+  });
 }
 
 function isUnderlying(state: EngineState, symbol: string): boolean {
@@ -67,6 +81,13 @@ export function decideSettleFunding(state: EngineState, c: Of<'SettleFunding'>):
   if (c.rate > RATE_ONE || c.rate < -RATE_ONE) return reject('funding_rate_exceeds_cap', 'a funding rate is at most 100% per interval');
   const cap = instrument.funding?.cap;
   if (cap !== undefined && (c.rate > cap || c.rate < -cap)) return reject('funding_rate_exceeds_cap', `|rate| must be <= ${cap} rate units`);
+  if (c.intervalEndMs !== undefined) {
+    const settledTo = state.market.fundingSettledToMs.get(c.instrument);
+    if (!Number.isSafeInteger(c.intervalEndMs) || c.intervalEndMs < 0) return reject('funding_interval_settled', 'intervalEndMs must be a time in ms');
+    if (settledTo !== undefined && settledTo >= c.intervalEndMs) {
+      return reject('funding_interval_settled', `${c.instrument} is settled to ${settledTo}`);
+    }
+  }
   const mark = state.market.marks.get(c.instrument);
   if (mark === undefined) return reject('mark_price_missing', `no mark for ${c.instrument}`);
   const payments: Payment[] = holders(state, c.instrument).map((account) => ({
@@ -82,6 +103,7 @@ export function decideSettleFunding(state: EngineState, c: Of<'SettleFunding'>):
     mark,
     payments,
     rounding: amount(-total),
+    ...(c.intervalEndMs === undefined ? {} : { intervalEndMs: c.intervalEndMs }),
   });
 }
 

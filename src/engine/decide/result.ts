@@ -50,6 +50,8 @@ export type RejectionCode =
   | 'mark_price_missing'
   | 'price_symbol_unknown'
   | 'market_status_unknown'
+  | 'prices_out_of_order'
+  | 'funding_interval_settled'
   | 'oracle_price_stale'
   | 'market_halted'
   | 'funding_instrument_not_perpetual'
