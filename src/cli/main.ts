@@ -21,6 +21,7 @@ import { registerJournalCommands } from './commands/journal.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerOptionCommand } from './commands/option.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerStressCommand } from './commands/stress.js';
 import { registerVarCommand } from './commands/var.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerVarCommand,
   registerStressCommand,
   registerBacktestCommand,
+  registerSimulateCommand,
 ];
 
 /** Help is wrapped at a fixed width so that it reads the same in tests and on any terminal. */
