@@ -47,7 +47,7 @@ export function decide(state: EngineState, command: Command, stamp: Stamp): Deci
       return guardCancel(state, command) ?? decideCancelOrder(state, command);
     case 'ApplyFill':
       // Liquidation hook: a fill of a liquidation order respects its limit and pays the fund its share.
-      return withLiquidationFill(state, command, decideApplyFill(state, command));
+      return withLiquidationFill(state, command, decideApplyFill(state, command), stamp);
     case 'UpdatePrices':
       return decideUpdatePrices(state, command);
     case 'SettleFunding':

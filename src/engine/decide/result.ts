@@ -68,6 +68,7 @@ export type RejectionCode =
   | 'liquidation_mode_unsupported'
   | 'liquidation_order_not_cancellable'
   | 'fill_beyond_liquidation_limit'
+  | 'liquidation_order_expired'
   | 'open_interest_cap_reached'
   | 'position_cap_reached';
 

@@ -11,7 +11,7 @@ import { insuranceFundDeltaOfFill } from '../../risk/liquidation/fees.js';
 import { settlementAssetOf } from '../../risk/instruments/types.js';
 import { amount, size as sizeOf } from '../../risk/units/quantities.js';
 import type { Command } from '../commands.js';
-import { accept, reject, type Decision } from '../decide/result.js';
+import { accept, reject, type Decision, type Stamp } from '../decide/result.js';
 import type { EngineEvent } from '../events.js';
 import type { AccountState, EngineState } from '../state.js';
 import { assetPriceIn, inAsset, instrumentIn, kappaOf, marginIn } from './ledger.js';
@@ -29,8 +29,12 @@ export function guardCancel(state: EngineState, c: Of<'CancelOrder'>): Decision 
   return reject('liquidation_order_not_cancellable', `order ${c.orderId} liquidates ${c.accountId}: it ends when it fills or expires`);
 }
 
-/** After `decideApplyFill`: the limit of a liquidation order, and the insurance fund's share. */
-export function withLiquidationFill(state: EngineState, c: Of<'ApplyFill'>, decision: Decision): Decision {
+/**
+ * After `decideApplyFill`: the time-to-live and the limit of a liquidation order, and the insurance
+ * fund's share. The time-to-live is checked here, on the fill's own stamp, so an expired order never
+ * executes even when no pass has run since it expired (R17: the price feed itself may stall).
+ */
+export function withLiquidationFill(state: EngineState, c: Of<'ApplyFill'>, decision: Decision, stamp: Stamp): Decision {
   if (!decision.ok) return decision;
   const extra: EngineEvent[] = [];
   for (const [party, side] of [
@@ -40,6 +44,9 @@ export function withLiquidationFill(state: EngineState, c: Of<'ApplyFill'>, deci
     if (party.orderId === undefined) continue;
     const o = state.liquidation.orders.get(party.orderId);
     if (o === undefined || o.accountId !== party.accountId) continue;
+    if (stamp.timestampMs >= o.expiresMs) {
+      return reject('liquidation_order_expired', `liquidation order ${o.orderId} expired at ${o.expiresMs}`);
+    }
     if (side === 'sell' ? c.price < o.limitPrice : c.price > o.limitPrice) {
       return reject('fill_beyond_liquidation_limit', `liquidation order ${o.orderId} may not ${side} beyond ${o.limitPrice} (bankruptcy price minus the band)`);
     }

@@ -12,8 +12,9 @@
  *    pass; the rest wait for the next pass. The waiting set is the recorded statuses: one entry
  *    per account at most, so it is bounded by the accounts holding positions, and nothing is
  *    forgotten (each pass re-checks all of it).
- * Accounts depending on a price the oracle calls halted or stale are not liquidated (policy
- * `pause`), or are liquidated on the guarded price the engine holds (`guarded`).
+ * Accounts depending on a stale price are never liquidated (R9). Accounts depending on a halted
+ * market wait (policy `pause`), or are liquidated on the guarded price the engine held when the
+ * breaker tripped (`guarded`).
  *
  * Pure: it plans on a scratch copy (scratch.ts) and returns the events.
  */
@@ -162,12 +163,14 @@ function eligible(s: EngineState, lp: LiquidationParams, a: AccountState): Rejec
   for (const o of s.liquidation.orders.values()) {
     if (o.accountId === a.id) return reject('liquidation_in_progress', `liquidation order ${o.orderId} of ${a.id} is still working`);
   }
-  if (lp.onUnreliablePrice === 'guarded' || s.market.statuses.size === 0) return undefined;
+  if (s.market.statuses.size === 0) return undefined;
   const instruments = s.params?.risk.instruments;
   let blocked: Rejection | undefined;
   dependsOn(a, instruments, (symbol) => {
     const status = s.market.statuses.get(symbol);
-    if (status === 'halted') blocked = reject('market_halted', `${symbol} is halted: liquidation waits`);
+    // A stale price never liquidates (R9); a halted market waits, or, by configuration, is
+    // liquidated on the price the engine held when the breaker tripped (the guarded price).
+    if (status === 'halted' && lp.onUnreliablePrice === 'pause') blocked = reject('market_halted', `${symbol} is halted: liquidation waits`);
     else if (status === 'stale') blocked = reject('oracle_price_stale', `the price of ${symbol} is stale: liquidation waits`);
     return blocked !== undefined;
   });
