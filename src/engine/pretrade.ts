@@ -8,8 +8,7 @@
  * pool's IM plus any isolated pool's shortfall must not exceed the cross pool's IM collateral.
  * An order that lowers the requirement is always accepted; reduce-only orders need only to reduce.
  */
-import type { AccountMargin } from '../risk/account/account.js';
-import type { Account, Position } from '../risk/account/types.js';
+import { initialMarginCovered, withRestingOrder } from '../risk/account/restingOrder.js';
 import { size as sizeOf, type Price, type Size } from '../risk/units/quantities.js';
 import type { Side } from './commands.js';
 import { accountIn, checkPriceOnTick, checkSizeOnLot, instrumentIn, isRejection, paramsOf, riskError } from './decide/context.js';
@@ -54,14 +53,14 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   try {
     const view = riskAccountOf(account);
     const before = accountMarginOf(state, view);
-    const after = accountMarginOf(state, withOrder(view, order, account.leverage.get(order.instrument)));
+    const after = accountMarginOf(state, withRestingOrder(view, order, account.leverage.get(order.instrument)));
     if (after.initialMargin <= before.initialMargin) return { ok: true };
     const guarded = marketGuard(state, [order.instrument, instrument.underlying]);
     if (guarded) return guarded;
     if (before.status !== 'healthy' && before.status !== 'margin_call') {
       return reject('account_reduce_only', `account ${account.id} is ${before.status}: only orders that reduce risk are accepted`);
     }
-    return imCovered(after) ? { ok: true } : reject('initial_margin_insufficient', 'the order would leave initial margin uncovered');
+    return initialMarginCovered(after) ? { ok: true } : reject('initial_margin_insufficient', 'the order would leave initial margin uncovered');
   } catch (error) {
     return riskError(error);
   }
@@ -81,32 +80,6 @@ export function marketGuard(state: EngineState, symbols: readonly string[]): Rej
   return undefined;
 }
 
-/** The account as if the order rested too; a new instrument keeps the leverage chosen for it. */
-function withOrder(view: Account, order: OrderIntent, leverage: number | undefined): Account {
-  const existing = view.positions.find((p) => p.instrument === order.instrument);
-  const base: Position = existing ?? {
-    instrument: order.instrument,
-    size: sizeOf(0n),
-    entryValue: 0n as Position['entryValue'],
-    ...(leverage === undefined ? {} : { leverage }),
-    ...(view.mode === 'isolated' ? { isolatedMargin: 0n as Position['entryValue'] } : {}),
-  };
-  const orders = base.openOrders ?? { buy: sizeOf(0n), sell: sizeOf(0n) };
-  const updated: Position = {
-    ...base,
-    openOrders: order.side === 'buy' ? { ...orders, buy: sizeOf(orders.buy + order.size) } : { ...orders, sell: sizeOf(orders.sell + order.size) },
-  };
-  const positions = existing === undefined ? [...view.positions, updated] : view.positions.map((p) => (p === existing ? updated : p));
-  return { ...view, positions };
-}
-
-function imCovered(margin: AccountMargin): boolean {
-  const [cross, ...isolated] = margin.pools;
-  if (cross === undefined) return true;
-  let needed: bigint = cross.initialMargin;
-  for (const pool of isolated) if (pool.initialMargin > pool.collateralInitial) needed += pool.initialMargin - pool.collateralInitial;
-  return needed <= cross.collateralInitial;
-}
 
 /**
  * The largest size, on the lot grid, that `checkOrder` accepts for this account, side and price

@@ -16,10 +16,10 @@
  * the exact reference answers (as the engine does). The limits on resting orders and positions per
  * account stay with the engine, which counts orders.
  */
-import { marginOf, type AccountMargin } from '../risk/account/account.js';
-import type { Account, Position } from '../risk/account/types.js';
+import { marginOf } from '../risk/account/account.js';
+import { initialMarginCovered, withRestingOrder } from '../risk/account/restingOrder.js';
 import { InputError } from '../risk/errors.js';
-import { amount, size as sizeOf, type Price, type Size } from '../risk/units/quantities.js';
+import type { Price, Size } from '../risk/units/quantities.js';
 import type { RiskBook } from './book.js';
 import {
   A_COVER_ERROR,
@@ -188,42 +188,17 @@ function checkExact(b: RiskBook, order: KernelOrder): KernelCheck {
     const view = materialise(b, a);
     const before = marginOf(view, b.market, b.params);
     const leverage = b.leverageChosen.get(a)?.get(i);
-    const after = marginOf(withOrder(view, b.instruments.index.symbols[i]!, order, leverage), b.market, b.params);
+    const after = marginOf(withRestingOrder(view, { instrument: b.instruments.index.symbols[i]!, side: order.side, size: order.size }, leverage), b.market, b.params);
     if (after.initialMargin <= before.initialMargin) return ACCEPTED;
     const guarded = guard(b, i);
     if (guarded !== undefined) return guarded;
     if (before.status !== 'healthy' && before.status !== 'margin_call') {
       return reject('account_reduce_only', `account ${b.ids[a]} is ${before.status}: only orders that reduce risk are accepted`);
     }
-    return imCovered(after) ? ACCEPTED : insufficient();
+    return initialMarginCovered(after) ? ACCEPTED : insufficient();
   } catch (error) {
     if (error instanceof InputError) return reject(error.code, error.message);
     throw error;
   }
 }
 
-function withOrder(view: Account, instrument: string, order: KernelOrder, leverage: number | undefined): Account {
-  const existing = view.positions.find((p) => p.instrument === instrument);
-  const base: Position = existing ?? {
-    instrument,
-    size: sizeOf(0n),
-    entryValue: amount(0n),
-    ...(leverage === undefined ? {} : { leverage }),
-    ...(view.mode === 'isolated' ? { isolatedMargin: amount(0n) } : {}),
-  };
-  const orders = base.openOrders ?? { buy: sizeOf(0n), sell: sizeOf(0n) };
-  const updated: Position = {
-    ...base,
-    openOrders: order.side === 'buy' ? { ...orders, buy: sizeOf(orders.buy + order.size) } : { ...orders, sell: sizeOf(orders.sell + order.size) },
-  };
-  const positions = existing === undefined ? [...view.positions, updated] : view.positions.map((p) => (p === existing ? updated : p));
-  return { ...view, positions };
-}
-
-function imCovered(margin: AccountMargin): boolean {
-  const [cross, ...isolated] = margin.pools;
-  if (cross === undefined) return true;
-  let needed: bigint = cross.initialMargin;
-  for (const pool of isolated) if (pool.initialMargin > pool.collateralInitial) needed += pool.initialMargin - pool.collateralInitial;
-  return needed <= cross.collateralInitial;
-}

@@ -8,3 +8,4 @@ export * from './trade.js';
 export * from './lookup.js';
 export * from './optionPosition.js';
 export * from './portfolioPool.js';
+export * from './restingOrder.js';
