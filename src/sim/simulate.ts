@@ -140,12 +140,6 @@ export const BOOK_ACCOUNT_ID = 'sim-book';
 const START_MS = 1_767_225_600_000;
 const CHUNK = 3_000;
 
-interface Market {
-  readonly instrument: LinearInstrument;
-  readonly asset: string;
-  readonly depthPerPercent: number;
-}
-
 /** The venue's parameters; an invalid document throws its DocumentError (every issue with its path). */
 function venueOf(document: unknown): { readonly instruments: ReadonlyMap<string, LinearInstrument>; readonly liquidation: LiquidationParams } {
   const params = loadVenueParams(document);
