@@ -28,7 +28,7 @@ import type { EngineState } from './state.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly seq: number; readonly events: readonly EngineEvent[]; readonly duplicate: boolean }
-  | { readonly ok: false; readonly code: RejectionCode | 'journal_write_failed' | 'engine_batch_failed' | 'engine_unavailable' | 'engine_closed' | 'command_id_invalid' | 'command_malformed'; readonly message: string };
+  | { readonly ok: false; readonly code: RejectionCode | 'journal_write_failed' | 'engine_batch_failed' | 'engine_unavailable' | 'engine_closed' | 'command_id_invalid'; readonly message: string };
 
 export interface EngineOptions {
   readonly store: Store;
@@ -61,16 +61,15 @@ export interface Engine {
 }
 
 export const COMMAND_ID_LENGTH_MAX = 128;
-/** A lone UTF-16 surrogate: text no store can keep as it is. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Commands the journal could not store faithfully are refused before they are decided. */
+/**
+ * Commands the journal could not store faithfully are refused before they are decided. Ids are
+ * stored raw, so they are printable ASCII; the body is JSON, whose encoder escapes a lone
+ * surrogate (\udXXX), so any text inside a command is stored exactly.
+ */
 function malformedCommand(command: Command): CommandResult | undefined {
   if (typeof command.id !== 'string' || !ID_PATTERN.test(command.id) || command.id.startsWith('engine:')) {
     return { ok: false, code: 'command_id_invalid', message: `a command id is 1-${COMMAND_ID_LENGTH_MAX} printable ASCII characters and does not start with "engine:"` };
-  }
-  if (LONE_SURROGATE.test(encode(command))) {
-    return { ok: false, code: 'command_malformed', message: 'the command holds text that is not well-formed Unicode' };
   }
   return undefined;
 }

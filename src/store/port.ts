@@ -48,3 +48,13 @@ export class StoreWriteError extends Error {
   override readonly name = 'StoreWriteError';
   readonly code = 'journal_write_failed';
 }
+
+/**
+ * Whether text is well-formed UTF-16 (no lone surrogate). UTF-8 cannot carry a lone surrogate:
+ * SQLite and PostgreSQL would store U+FFFD instead, the record would fail its hash on the next
+ * start, and the journal would be unreadable. The shell refuses such commands; the adapters check
+ * again where they write.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Surrogate}/u.test(text);
+}

@@ -20,7 +20,7 @@
  *   instead of handing out a connection in an unknown state.
  */
 import pg from 'pg';
-import { StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
+import { isWellFormedText, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
 
 export interface PostgresStoreOptions {
   /** libpq-style URL, e.g. postgres://user@127.0.0.1:5432/solvent */
@@ -71,9 +71,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A lone UTF-16 surrogate: UTF-8 cannot carry it, and the driver would store U+FFFD instead. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
 /**
  * Refuse what PostgreSQL would not store exactly: a changed byte would break the record's hash and
  * make the journal unreadable on the next start, so a loud write error is the lesser evil. (NUL
@@ -83,7 +80,7 @@ function checkRecord(r: JournalRecord): void {
   if (!Number.isSafeInteger(r.seq) || r.seq < 0) throw new StoreWriteError(`seq ${String(r.seq)} is not a safe non-negative integer`);
   if (!Number.isSafeInteger(r.timestampMs)) throw new StoreWriteError(`record ${r.seq}: timestampMs ${String(r.timestampMs)} is not a safe integer`);
   for (const [field, text] of [['commandId', r.commandId], ['body', r.body], ['prevHash', r.prevHash], ['hash', r.hash]] as const) {
-    if (typeof text === 'string' && LONE_SURROGATE.test(text)) {
+    if (typeof text === 'string' && !isWellFormedText(text)) {
       throw new StoreWriteError(`record ${r.seq}: ${field} holds a lone UTF-16 surrogate, which PostgreSQL cannot store exactly`);
     }
   }

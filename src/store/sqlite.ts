@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
+import { isWellFormedText, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
 
 interface Row {
   seq: number;
@@ -18,8 +18,6 @@ interface Row {
 
 export const SNAPSHOTS_KEPT = 2;
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storable = (text: string): boolean => !LONE_SURROGATE.test(text);
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -60,7 +58,7 @@ export class SqliteStore implements Store {
   async append(records: readonly JournalRecord[]): Promise<void> {
     // SQLite would store a lone surrogate as U+FFFD, and the record would then fail its hash.
     for (const r of records) {
-      if (!storable(r.commandId) || !storable(r.body)) throw new StoreWriteError(`record ${r.seq}: text that is not well-formed Unicode`);
+      if (!isWellFormedText(r.commandId) || !isWellFormedText(r.body)) throw new StoreWriteError(`record ${r.seq}: text that is not well-formed Unicode`);
     }
     try {
       this.appendAll(records);

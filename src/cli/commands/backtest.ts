@@ -11,7 +11,6 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { BACKTEST_MODEL_KINDS, loadPortfolioFile, notionalPortfolios, runBacktest, type BacktestModelSpec } from '../../analytics/backtest.js';
 import { garchParamsOf, generateHistory, type FactorHistory } from '../../analytics/history.js';
@@ -21,7 +20,8 @@ import { backtestJson } from '../../analytics/wire.js';
 import { backtestTable } from '../../report/analyticsBacktest.js';
 import { backtestSpec, renderSvg } from '../../report/charts.js';
 import type { AntiProcyclicality } from '../../risk/analytics/index.js';
-import { CliInputError, type CliIo, type CommandContext } from '../context.js';
+import { CliInputError, type CommandContext } from '../context.js';
+import { progressBar } from '../progress.js';
 import { DocumentFileError } from '../documents.js';
 import { addGeneratorOptions, confidenceOption, generatorOf, numberOption, readHistories, readTextFile, writeChart, type GeneratorOptions } from './var.js';
 
@@ -116,41 +116,6 @@ async function historyOf(options: BacktestOptions): Promise<FactorHistory> {
   return readHistories(options.csv, undefined);
 }
 
-/**
- * A progress bar on the CLI's stderr writer. cli-progress wants a stream: this one writes through
- * `io.stderr` and claims a terminal only when the process's stderr is one (then the bar redraws in
- * place); otherwise cli-progress prints a plain line at the start, every second and at the end.
- */
-function progressBar(io: CliIo, label: string): { readonly update: (done: number, total: number) => Promise<void>; readonly stop: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const stream = {
-    isTTY: tty,
-    columns: process.stderr.columns ?? 80,
-    write: (chunk: string | Uint8Array): boolean => {
-      io.stderr(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  };
-  const bar = new cliProgress.SingleBar(
-    { stream: stream as unknown as NodeJS.WritableStream, noTTYOutput: true, notTTYSchedule: 1000, hideCursor: tty, gracefulExit: false, format: `${label} [{bar}] {value}/{total} model runs` },
-    cliProgress.Presets.legacy,
-  );
-  let started = false;
-  return {
-    update: async (done, total) => {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-      // The work between updates is synchronous: yield so that a terminal bar can redraw.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
 
 export function registerBacktestCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -197,7 +162,7 @@ export function registerBacktestCommand(program: Command, context: CommandContex
       if (options.chart !== undefined && !portfolios.some((p) => p.id === chartPortfolio)) {
         throw new CliInputError('portfolio_unknown', `--chart-portfolio ${chartPortfolio}: no such portfolio (${portfolios.map((p) => p.id).join(', ')})`);
       }
-      const progress = options.json === true || !options.progress ? undefined : progressBar(context.io, 'backtest');
+      const progress = options.json === true || !options.progress ? undefined : progressBar(context.io, 'backtest', 'model runs');
       let run;
       try {
         run = await runBacktest({ history, portfolios, models, settings: { confidence, marginPeriodDays, warmupDays }, ...(progress === undefined ? {} : { onProgress: progress.update }) });

@@ -12,7 +12,6 @@
  * `simulation_steps_exceed_limit`, `simulation_work_exceeds_limit`) and exit 2.
  */
 import { fileURLToPath } from 'node:url';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { DocumentError } from '../../config/issues.js';
@@ -20,7 +19,8 @@ import { DOCUMENT_BYTES_MAX, parseDocumentText } from '../../config/load.js';
 import { renderSvg } from '../../report/charts.js';
 import { NAMED_PATHS, PATH_FILE_BYTES_MAX, SIMULATION_ACCOUNTS_MAX, SIMULATION_STEPS_MAX, simulate, type PathSpec, type SimulationReport } from '../../sim/index.js';
 import { MemoryStore } from '../../store/memory.js';
-import { CheckFailed, CliInputError, type CliIo, type CommandContext } from '../context.js';
+import { CheckFailed, CliInputError, type CommandContext } from '../context.js';
+import { progressBar } from '../progress.js';
 import { DocumentFileError } from '../documents.js';
 import { numberOption, readTextFile, writeChart } from './var.js';
 
@@ -75,35 +75,6 @@ async function pathSpecOf(options: SimulateOptions): Promise<PathSpec> {
   return { kind: 'file', name, text: await readTextFile(name, PATH_FILE_BYTES_MAX), ...extra };
 }
 
-function progressBar(io: CliIo): { readonly update: (done: number, total: number) => Promise<void>; readonly stop: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const stream = {
-    isTTY: tty,
-    columns: process.stderr.columns ?? 80,
-    write: (chunk: string | Uint8Array): boolean => {
-      io.stderr(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  };
-  const bar = new cliProgress.SingleBar(
-    { stream: stream as unknown as NodeJS.WritableStream, noTTYOutput: true, notTTYSchedule: 1000, hideCursor: tty, gracefulExit: false, format: 'simulate [{bar}] {value}/{total} steps' },
-    cliProgress.Presets.legacy,
-  );
-  let started = false;
-  return {
-    update: async (done, total) => {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
 
 export function registerSimulateCommand(program: Command, context: CommandContext): void {
   program
@@ -142,7 +113,7 @@ export function registerSimulateCommand(program: Command, context: CommandContex
       }
       const venueFile = options.venue ?? DEFAULT_VENUE_FILE;
       const venue = await venueDocument(venueFile);
-      const progress = options.json === true || !options.progress ? undefined : progressBar(context.io);
+      const progress = options.json === true || !options.progress ? undefined : progressBar(context.io, 'simulate', 'steps');
       let report: SimulationReport;
       try {
         report = await simulate({
