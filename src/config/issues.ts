@@ -44,3 +44,18 @@ export class IssueCollector {
     if (this.issues.length > 0) throw new DocumentError(this.issues);
   }
 }
+
+/** A record's entries in key order: every map the loaders build iterates deterministically. */
+export function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A rate, weight or other risk parameter: a decimal string (already checked by the schema) read as
+ * float64, within [min, max]; out of range is an issue at `path`. Money is never read this way.
+ */
+export function parameterOf(c: IssueCollector, path: string, text: string, min = 0, max = Infinity): number {
+  const value = Number(text);
+  c.check(value >= min && value <= max, path, 'value_out_of_range', `${text} must be within [${min}, ${max}]`);
+  return value;
+}

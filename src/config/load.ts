@@ -22,7 +22,7 @@ import {
   type Price,
   type Rate,
 } from '../risk/units/quantities.js';
-import { DocumentError, IssueCollector } from './issues.js';
+import { DocumentError, IssueCollector, parameterOf, sortedEntries } from './issues.js';
 import { optionVenueParamsOf, withOptions } from './loadOptions.js';
 import { COLLATERAL_PRESETS, MARGIN_PRESETS } from './presets.js';
 import {
@@ -127,23 +127,12 @@ function venueParamsOf(c: IssueCollector, doc: VenueParamsDocument): RiskParams 
   return params;
 }
 
-function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** A rate or weight: a decimal string read as float64 (rates are risk parameters, not money). */
-function rateOf(c: IssueCollector, path: string, text: string, min = 0, max = Infinity): number {
-  const value = Number(text);
-  c.check(value >= min && value <= max, path, 'value_out_of_range', `${text} must be within [${min}, ${max}]`);
-  return value;
-}
-
-const unitRate = (c: IssueCollector, path: string, text: string): number => rateOf(c, path, text, 0, 1);
+const unitRate = (c: IssueCollector, path: string, text: string): number => parameterOf(c, path, text, 0, 1);
 
 function marginSpecOf(c: IssueCollector, path: string, doc: MarginSpecDocument): LinearMarginSpec | undefined {
   const minimums = (d: { initialMinimum?: string; maintenanceMinimum?: string }) => ({
-    ...(d.initialMinimum === undefined ? {} : { initialMinimum: rateOf(c, `${path}/initialMinimum`, d.initialMinimum) }),
-    ...(d.maintenanceMinimum === undefined ? {} : { maintenanceMinimum: rateOf(c, `${path}/maintenanceMinimum`, d.maintenanceMinimum) }),
+    ...(d.initialMinimum === undefined ? {} : { initialMinimum: parameterOf(c, `${path}/initialMinimum`, d.initialMinimum) }),
+    ...(d.maintenanceMinimum === undefined ? {} : { maintenanceMinimum: parameterOf(c, `${path}/maintenanceMinimum`, d.maintenanceMinimum) }),
   });
   switch (doc.model) {
     case 'preset': {
@@ -153,9 +142,9 @@ function marginSpecOf(c: IssueCollector, path: string, doc: MarginSpecDocument):
     }
     case 'brackets': {
       const brackets = doc.brackets.map((b, i) => ({
-        notionalFloor: rateOf(c, `${path}/brackets/${i}/notionalFloor`, b.notionalFloor),
+        notionalFloor: parameterOf(c, `${path}/brackets/${i}/notionalFloor`, b.notionalFloor),
         maintenanceRate: unitRate(c, `${path}/brackets/${i}/maintenanceRate`, b.maintenanceRate),
-        leverageMax: rateOf(c, `${path}/brackets/${i}/leverageMax`, b.leverageMax, 1),
+        leverageMax: parameterOf(c, `${path}/brackets/${i}/leverageMax`, b.leverageMax, 1),
       }));
       brackets.forEach((b, i) => {
         const prev = brackets[i - 1];
@@ -191,8 +180,8 @@ function marginSpecOf(c: IssueCollector, path: string, doc: MarginSpecDocument):
         model: 'openInterestScaled' as const,
         initialRate: unitRate(c, `${path}/initialRate`, doc.initialRate),
         maintenanceFraction: unitRate(c, `${path}/maintenanceFraction`, doc.maintenanceFraction),
-        openInterestLower: rateOf(c, `${path}/openInterestLower`, doc.openInterestLower),
-        openInterestUpper: rateOf(c, `${path}/openInterestUpper`, doc.openInterestUpper),
+        openInterestLower: parameterOf(c, `${path}/openInterestLower`, doc.openInterestLower),
+        openInterestUpper: parameterOf(c, `${path}/openInterestUpper`, doc.openInterestUpper),
         ...minimums(doc),
       };
       return spec;
@@ -205,10 +194,10 @@ function haircutOf(c: IssueCollector, path: string, doc: HaircutDocument): Hairc
     case 'flat':
       return { kind: 'flat', weight: unitRate(c, `${path}/weight`, doc.weight) };
     case 'sizeDiscount':
-      return { kind: 'sizeDiscount', weight: unitRate(c, `${path}/weight`, doc.weight), imfFactor: rateOf(c, `${path}/imfFactor`, doc.imfFactor) };
+      return { kind: 'sizeDiscount', weight: unitRate(c, `${path}/weight`, doc.weight), imfFactor: parameterOf(c, `${path}/imfFactor`, doc.imfFactor) };
     case 'tiered': {
       const tiers = doc.tiers.map((t, i) => ({
-        floor: rateOf(c, `${path}/tiers/${i}/floor`, t.floor),
+        floor: parameterOf(c, `${path}/tiers/${i}/floor`, t.floor),
         weight: unitRate(c, `${path}/tiers/${i}/weight`, t.weight),
       }));
       tiers.forEach((t, i) => {
@@ -233,8 +222,8 @@ function collateralOf(c: IssueCollector, path: string, symbol: string, doc: Asse
     initial: haircutOf(c, `${path}/initial`, doc.initial),
     maintenance: haircutOf(c, `${path}/maintenance`, doc.maintenance),
     liabilityWeight: {
-      initial: rateOf(c, `${path}/liabilityWeight/initial`, liability.initial, 1),
-      maintenance: rateOf(c, `${path}/liabilityWeight/maintenance`, liability.maintenance, 1),
+      initial: parameterOf(c, `${path}/liabilityWeight/initial`, liability.initial, 1),
+      maintenance: parameterOf(c, `${path}/liabilityWeight/maintenance`, liability.maintenance, 1),
     },
   };
 }
@@ -309,7 +298,7 @@ function fundingOf(
   const interest = exactRate(c, `${path}/interestRate`, doc.interestRate, -RATE_ONE, RATE_ONE);
   const clamp = exactRate(c, `${path}/clamp`, doc.clamp, 0n, RATE_ONE);
   const cap = exactRate(c, `${path}/cap`, doc.cap, 0n, RATE_ONE);
-  const hours = rateOf(c, `${path}/intervalHours`, doc.intervalHours, 1 / 60, 24 * 7);
+  const hours = parameterOf(c, `${path}/intervalHours`, doc.intervalHours, 1 / 60, 24 * 7);
   if (interest === undefined || clamp === undefined || cap === undefined) return undefined;
   return { interest, clamp, cap, intervalMs: Math.round(hours * 3_600_000) };
 }
@@ -319,9 +308,9 @@ function bandsOf(c: IssueCollector, doc: VenueParamsDocument): StatusBands {
   if (given === undefined) return STATUS_BANDS_DEFAULT;
   const path = '/risk/statusBands';
   const bands = {
-    marginCall: rateOf(c, `${path}/marginCall`, given.marginCall, 0),
-    reduceOnly: rateOf(c, `${path}/reduceOnly`, given.reduceOnly, 0),
-    liquidation: rateOf(c, `${path}/liquidation`, given.liquidation, 0),
+    marginCall: parameterOf(c, `${path}/marginCall`, given.marginCall, 0),
+    reduceOnly: parameterOf(c, `${path}/reduceOnly`, given.reduceOnly, 0),
+    liquidation: parameterOf(c, `${path}/liquidation`, given.liquidation, 0),
   };
   c.check(bands.liquidation >= 1, `${path}/liquidation`, 'value_out_of_range', 'must be >= 1: an account below MM is always liquidatable');
   c.check(bands.reduceOnly >= bands.liquidation, `${path}/reduceOnly`, 'bands_not_ordered', 'must be >= liquidation');
@@ -341,7 +330,7 @@ function priceMap(c: IssueCollector, path: string, record: Readonly<Record<strin
 function marketOf(c: IssueCollector, doc: RiskDocument): Market {
   const openInterest = new Map<string, number>();
   for (const [symbol, text] of sortedEntries(doc.openInterest ?? {})) {
-    openInterest.set(symbol, rateOf(c, `/openInterest/${symbol}`, text));
+    openInterest.set(symbol, parameterOf(c, `/openInterest/${symbol}`, text));
   }
   return {
     prices: priceMap(c, '/prices', doc.prices),
@@ -392,7 +381,7 @@ function positionOf(
   const onLot = (value: bigint, at: string) =>
     c.check(value % instrument.lot === 0n, at, 'size_not_multiple_of_lot', `must be a multiple of the lot`);
   if (size !== undefined) onLot(size, `${path}/size`);
-  const leverage = doc.leverage === undefined ? undefined : rateOf(c, `${path}/leverage`, doc.leverage, 1);
+  const leverage = doc.leverage === undefined ? undefined : parameterOf(c, `${path}/leverage`, doc.leverage, 1);
   c.check(
     (doc.isolatedMargin !== undefined) === (mode === 'isolated'),
     `${path}/isolatedMargin`,

@@ -18,7 +18,7 @@ import { makeVolSlice, makeVolSurface, type SmileInput, type VolSlice } from '..
 import { PM_PRESETS } from '../risk/portfolio/presets.js';
 import type { PortfolioMarginModel } from '../risk/portfolio/margin.js';
 import { PRICE_ONE, parsePrice, parseSize, parseAmount, price, priceFromNumber, toNumber, type Price } from '../risk/units/quantities.js';
-import type { IssueCollector } from './issues.js';
+import { parameterOf, sortedEntries, type IssueCollector } from './issues.js';
 import { OPTION_MARGIN_PRESETS } from './optionPresets.js';
 import type { OptionInstrumentDocument, PositionDocument, RiskDocument, VenueParamsDocument } from './schema.js';
 
@@ -31,17 +31,6 @@ export interface LoadedParts {
 type OptionVenueParams = Pick<RiskParams, 'options' | 'optionMargin' | 'portfolio'>;
 type VolatilityDocument = NonNullable<RiskDocument['volatility']>[string];
 type SliceDocument = VolatilityDocument['slices'][number];
-
-function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** A parameter: a decimal string read as float64, within [min, max]. */
-function parameterOf(c: IssueCollector, path: string, text: string, min = 0, max = Infinity): number {
-  const value = Number(text);
-  c.check(value >= min && value <= max, path, 'value_out_of_range', `${text} must be within [${min}, ${max}]`);
-  return value;
-}
 
 /** Option instruments, option margin parameters and the portfolio model of the venue. */
 export function optionVenueParamsOf(c: IssueCollector, doc: VenueParamsDocument): OptionVenueParams {
