@@ -73,8 +73,9 @@ import {
 import { computePosition } from './position.js';
 import { LiquidationQueue } from './queue.js';
 import { bandsPpm, STATUS_HEALTHY } from './status.js';
-import { BlockAllocator, grownBlockCapacity, growF64, growI32, IndexLists, nextCapacity } from './store.js';
+import { BlockAllocator, grownBlockCapacity, growF64, growI32, IndexLists, nextCapacity, toShared } from './store.js';
 import { AssetTables, GUARD_HALTED, GUARD_OK, GUARD_STALE, InstrumentTables, type MarketStatusName } from './tables.js';
+import type { SweepWorkers } from './parallel.js';
 import { valueAccount } from './valuation.js';
 
 export {
@@ -84,6 +85,15 @@ export {
   POSITION_HELD,
   POSITION_ISOLATED,
 } from './layout.js';
+
+/** Sweeps smaller than this stay on the main thread: a worker's hand-off costs about 0.1 ms. */
+export const PARALLEL_ACCOUNTS_MIN = 16_384;
+
+// Phases of a re-margin pass.
+const PHASE_INSTRUMENTS = 0;
+const PHASE_ASSETS = 1;
+const PHASE_ACCOUNTS = 2;
+const PHASE_TOUCHED = 3;
 
 export interface PositionInput {
   readonly size: Size;
@@ -165,6 +175,23 @@ export class RiskBook {
   private pendingAccountCount = 0;
   private touched: Int32Array;
   private epochNow = 0;
+  // The re-margin pass in progress (remarginSlice): its snapshot of the pending work and cursors.
+  private passActive = false;
+  private passEpoch = 0;
+  private passSingle = false;
+  private passPhase = PHASE_INSTRUMENTS;
+  private passInstruments: number[] = [];
+  private passAssets: number[] = [];
+  private passAccounts: Int32Array;
+  private passAccountCount = 0;
+  /** Index into passInstruments or passAssets, and the member of its list next to move. */
+  private passList = 0;
+  private passMember = 0;
+  /** Accounts collected in `touched` by the pass, and the next pass account or touched account to do. */
+  private passTouched = 0;
+  private passCursor = 0;
+  /** Instruments of the pass in progress: a holder leaving one re-queues it (its list is reordered). */
+  private readonly instrumentInPass: Uint8Array;
 
   /** Accounts whose status changed in the last remargin or sweep, and their previous status. */
   changedAccounts: Int32Array;
@@ -176,6 +203,8 @@ export class RiskBook {
   exactChecks = 0;
 
   readonly queue: LiquidationQueue;
+  private workers: SweepWorkers | null = null;
+  private parallelMinimum = PARALLEL_ACCOUNTS_MIN;
 
   constructor(params: RiskParams, options: BookOptions = {}) {
     this.params = params;
@@ -201,12 +230,14 @@ export class RiskBook {
     this.cold = new Float64Array(positions * P_STRIDE);
     this.slots = new Float64Array(accounts * S_STRIDE);
     this.pendingAccounts = new Int32Array(accounts);
+    this.passAccounts = new Int32Array(16);
     this.touched = new Int32Array(accounts);
     this.changedAccounts = new Int32Array(accounts);
     this.changedFrom = new Int32Array(accounts);
     this.members.ensureKeys(t.index.size);
     this.holders.ensureKeys(this.assets.index.size);
     this.instrumentPending = new Uint8Array(t.index.size);
+    this.instrumentInPass = new Uint8Array(t.index.size);
     this.assetPending = new Uint8Array(this.assets.index.size);
     this.queue = new LiquidationQueue(options.queueCapacity ?? 4_096, accounts);
   }
@@ -554,8 +585,9 @@ export class RiskBook {
     this.pendingAccounts[this.pendingAccountCount++] = a;
   }
 
+  /** Work is waiting: changes since the last pass, or a pass that remarginSlice has not finished. */
   get hasPendingWork(): boolean {
-    return this.pendingInstruments.length > 0 || this.pendingAssets.length > 0 || this.pendingAccountCount > 0;
+    return this.passActive || this.pendingInstruments.length > 0 || this.pendingAssets.length > 0 || this.pendingAccountCount > 0;
   }
 
   /**
@@ -563,71 +595,158 @@ export class RiskBook {
    * mark, open interest or settlement price moved, then every account they belong to, the holders
    * of repriced assets and the accounts whose ledger changed. Returns the number of accounts
    * valued; `changedCount` / `changedAccounts` say whose status moved. The work is one position
-   * per touched position plus one account valuation per touched account (aggregate.ts).
+   * per touched position plus one account valuation per touched account (aggregate.ts). A pass
+   * that remarginSlice left unfinished is finished first.
    */
   remargin(): number {
-    this.beginPass();
-    const epoch = this.epochNow;
-    const acc = this.acc;
-    const pos = this.pos;
-    let touched = 0;
+    this.changedCount = 0;
+    this.exactValuations = 0;
     let valued = 0;
+    // A pass in progress, then the work that arrived while it was in progress (at most two passes).
+    do valued += this.advance(Number.POSITIVE_INFINITY);
+    while (this.hasPendingWork);
+    return valued;
+  }
+
+  /**
+   * Does at most `budget` units of re-margin work (a position moved to the market, or an account
+   * valued, is one unit) and returns true when nothing is left, so that a shell can spread the
+   * re-margin of a tick on a widely held instrument over turns of its event loop (R26) instead of
+   * stalling it. `changedCount` / `changedAccounts` cover this slice. Between slices the book may
+   * change freely: a pass works on the changes pending when it started, and later changes wait for
+   * the next pass. Slices until true leave every figure bit-identical to one remargin() call
+   * (test/kernel/slices.test.ts); remargin() finishes whatever a slice left.
+   */
+  remarginSlice(budget: number): boolean {
+    invariant(budget >= 1, 'a re-margin slice has a budget of at least one unit');
+    this.changedCount = 0;
+    this.exactValuations = 0;
+    this.advance(Math.floor(budget));
+    return !this.hasPendingWork;
+  }
+
+  /** Takes the pending work as a new pass: its own lists, epoch and cursors. */
+  private startPass(): void {
+    this.epochNow = (this.epochNow + 1) % 2_000_000_000;
+    this.passEpoch = this.epochNow;
+    this.passActive = true;
+    this.passInstruments = this.pendingInstruments;
+    this.pendingInstruments = [];
+    for (const i of this.passInstruments) {
+      this.instrumentPending[i] = 0;
+      this.instrumentInPass[i] = 1;
+    }
+    this.passAssets = this.pendingAssets;
+    this.pendingAssets = [];
+    for (const asset of this.passAssets) this.assetPending[asset] = 0;
+    const accounts = this.passAccounts;
+    this.passAccounts = this.pendingAccounts;
+    this.passAccountCount = this.pendingAccountCount;
+    this.pendingAccounts = accounts;
+    this.pendingAccountCount = 0;
     // One instrument moved and nothing else: each holder is touched once, so it is valued right
     // after its position, while its records are in cache. Otherwise all moves first, then values.
-    const single = this.pendingInstruments.length === 1 && this.pendingAssets.length === 0;
-    for (const i of this.pendingInstruments) {
-      this.instrumentPending[i] = 0;
-      const list = this.members.lists[i]!;
-      const count = this.members.counts[i]!;
-      for (let k = 0; k < count; k++) {
-        const p = list[k]!;
-        const a = pos[p * P_STRIDE + P_ACCOUNT]! | 0;
+    this.passSingle = this.passInstruments.length === 1 && this.passAssets.length === 0;
+    this.passPhase = PHASE_INSTRUMENTS;
+    this.passList = 0;
+    this.passMember = 0;
+    this.passTouched = 0;
+    this.passCursor = 0;
+  }
+
+  /** Advances the pass (starting one if work is pending) by at most `budget` units; returns the accounts valued. */
+  private advance(budget: number): number {
+    if (!this.passActive) {
+      if (this.pendingInstruments.length === 0 && this.pendingAssets.length === 0 && this.pendingAccountCount === 0) return 0;
+      this.startPass();
+    }
+    const epoch = this.passEpoch;
+    const acc = this.acc;
+    const pos = this.pos;
+    let left = budget;
+    let valued = 0;
+    if (this.passPhase === PHASE_INSTRUMENTS) {
+      const single = this.passSingle;
+      while (this.passList < this.passInstruments.length) {
+        const i = this.passInstruments[this.passList]!;
+        const list = this.members.lists[i]!;
+        const count = this.members.counts[i]!;
+        let k = this.passMember;
+        for (; k < count && left > 0; k++) {
+          left--;
+          const p = list[k]!;
+          const a = pos[p * P_STRIDE + P_ACCOUNT]! | 0;
+          const r = a * A_STRIDE;
+          const flags = acc[r + A_FLAGS]!;
+          // A cross position of an account whose sums are exact moves by a delta; otherwise the
+          // account is re-aggregated from its position records.
+          let reaggregate = (flags & (ACCOUNT_REAGGREGATE | ACCOUNT_LARGE)) !== 0 || acc[r + A_AGG_ISOLATED] !== 0;
+          if (!reaggregate) reaggregate = !deltaPosition(this, p, a);
+          else computePosition(this, p);
+          if (acc[r + A_EPOCH] === epoch) {
+            if (reaggregate) acc[r + A_FLAGS] = acc[r + A_FLAGS]! | ACCOUNT_REAGGREGATE;
+            continue;
+          }
+          acc[r + A_EPOCH] = epoch;
+          if (single && (flags & ACCOUNT_PENDING) === 0) {
+            if (reaggregate) aggregateAccount(this, a, false);
+            acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_REAGGREGATE;
+            valueAccount(this, a);
+            valued++;
+            left--;
+          } else {
+            if (reaggregate) acc[r + A_FLAGS] = acc[r + A_FLAGS]! | ACCOUNT_REAGGREGATE;
+            this.touched[this.passTouched++] = a;
+          }
+        }
+        this.passMember = k;
+        if (k < count) return valued;
+        this.instrumentInPass[i] = 0;
+        this.passList++;
+        this.passMember = 0;
+      }
+      this.passPhase = PHASE_ASSETS;
+      this.passList = 0;
+    }
+    if (this.passPhase === PHASE_ASSETS) {
+      while (this.passList < this.passAssets.length) {
+        const list = this.holders.lists[this.passAssets[this.passList]!]!;
+        const count = this.holders.counts[this.passAssets[this.passList]!]!;
+        let k = this.passMember;
+        for (; k < count && left > 0; k++) {
+          left--;
+          const a = list[k]!;
+          if (acc[a * A_STRIDE + A_EPOCH] === epoch) continue;
+          acc[a * A_STRIDE + A_EPOCH] = epoch;
+          this.touched[this.passTouched++] = a;
+        }
+        this.passMember = k;
+        if (k < count) return valued;
+        this.passList++;
+        this.passMember = 0;
+      }
+      this.passPhase = PHASE_ACCOUNTS;
+    }
+    if (this.passPhase === PHASE_ACCOUNTS) {
+      let k = this.passCursor;
+      for (; k < this.passAccountCount && left > 0; k++) {
+        left--;
+        const a = this.passAccounts[k]!;
         const r = a * A_STRIDE;
-        const flags = acc[r + A_FLAGS]!;
-        // A cross position of an account whose sums are exact moves by a delta; otherwise the
-        // account is re-aggregated from its position records.
-        let reaggregate = (flags & (ACCOUNT_REAGGREGATE | ACCOUNT_LARGE)) !== 0 || acc[r + A_AGG_ISOLATED] !== 0;
-        if (!reaggregate) reaggregate = !deltaPosition(this, p, a);
-        else computePosition(this, p);
-        if (acc[r + A_EPOCH] === epoch) {
-          if (reaggregate) acc[r + A_FLAGS] = acc[r + A_FLAGS]! | ACCOUNT_REAGGREGATE;
-          continue;
-        }
+        acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_PENDING;
+        if (acc[r + A_EPOCH] === epoch) continue;
         acc[r + A_EPOCH] = epoch;
-        if (single && (flags & ACCOUNT_PENDING) === 0) {
-          if (reaggregate) aggregateAccount(this, a, false);
-          acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_REAGGREGATE;
-          valueAccount(this, a);
-          valued++;
-        } else {
-          if (reaggregate) acc[r + A_FLAGS] = acc[r + A_FLAGS]! | ACCOUNT_REAGGREGATE;
-          this.touched[touched++] = a;
-        }
+        this.touched[this.passTouched++] = a;
       }
+      this.passCursor = k;
+      if (k < this.passAccountCount) return valued;
+      this.passAccountCount = 0;
+      this.passPhase = PHASE_TOUCHED;
+      this.passCursor = 0;
     }
-    this.pendingInstruments = [];
-    for (const asset of this.pendingAssets) {
-      this.assetPending[asset] = 0;
-      const list = this.holders.lists[asset]!;
-      const count = this.holders.counts[asset]!;
-      for (let k = 0; k < count; k++) {
-        const a = list[k]!;
-        if (acc[a * A_STRIDE + A_EPOCH] === epoch) continue;
-        acc[a * A_STRIDE + A_EPOCH] = epoch;
-        this.touched[touched++] = a;
-      }
-    }
-    this.pendingAssets = [];
-    for (let k = 0; k < this.pendingAccountCount; k++) {
-      const a = this.pendingAccounts[k]!;
-      const r = a * A_STRIDE;
-      acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_PENDING;
-      if (acc[r + A_EPOCH] === epoch) continue;
-      acc[r + A_EPOCH] = epoch;
-      this.touched[touched++] = a;
-    }
-    this.pendingAccountCount = 0;
-    for (let k = 0; k < touched; k++) {
+    let k = this.passCursor;
+    for (; k < this.passTouched && left > 0; k++) {
+      left--;
       const a = this.touched[k]!;
       const r = a * A_STRIDE;
       if ((acc[r + A_FLAGS]! & (ACCOUNT_REAGGREGATE | ACCOUNT_LARGE)) !== 0 || acc[r + A_AGG_ISOLATED] !== 0) {
@@ -635,8 +754,14 @@ export class RiskBook {
         acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_REAGGREGATE;
       }
       valueAccount(this, a);
+      valued++;
     }
-    return touched + valued;
+    this.passCursor = k;
+    if (k < this.passTouched) return valued;
+    this.passActive = false;
+    this.passInstruments = [];
+    this.passAssets = [];
+    return valued;
   }
 
   /**
@@ -648,6 +773,12 @@ export class RiskBook {
     const end = Math.min(to, this.accountCount);
     if (from === 0 && end === this.accountCount) this.clearPending();
     this.beginPass();
+    if (this.workers !== null && this.workers.count > 0 && end - from >= this.parallelMinimum) this.workers.sweep(this, from, end, (x, y) => this.sweepRange(x, y));
+    else this.sweepRange(from, end);
+    return Math.max(0, end - from);
+  }
+
+  private sweepRange(from: number, end: number): void {
     const acc = this.acc;
     for (let a = from; a < end; a++) {
       const r = a * A_STRIDE;
@@ -655,10 +786,37 @@ export class RiskBook {
       acc[r + A_FLAGS] = acc[r + A_FLAGS]! & ~ACCOUNT_REAGGREGATE;
       valueAccount(this, a);
     }
-    return Math.max(0, end - from);
+  }
+
+  /**
+   * Splits sweeps of at least `minimumAccounts` accounts with these worker threads from now on
+   * (parallel.ts; null: this thread only). The results are bit-identical to a sweep on this thread
+   * (test/kernel/parallel.test.ts). A pool may serve several books; its owner stops it. The first
+   * call with workers moves the records to shared buffers (a copy, once; store.ts sharedF64).
+   */
+  useWorkers(workers: SweepWorkers | null, minimumAccounts = PARALLEL_ACCOUNTS_MIN): void {
+    invariant(minimumAccounts >= 1, 'a parallel sweep has at least one account');
+    if (workers !== null) {
+      this.acc = toShared(this.acc);
+      this.pos = toShared(this.pos);
+      this.cold = toShared(this.cold);
+      this.slots = toShared(this.slots);
+    }
+    this.workers = workers;
+    this.parallelMinimum = minimumAccounts;
   }
 
   private clearPending(): void {
+    // A pass in progress is dropped: the sweep recomputes everything it would have.
+    for (const i of this.passInstruments) this.instrumentInPass[i] = 0;
+    for (let k = 0; k < this.passAccountCount; k++) {
+      const r = this.passAccounts[k]! * A_STRIDE + A_FLAGS;
+      this.acc[r] = this.acc[r]! & ~ACCOUNT_PENDING;
+    }
+    this.passActive = false;
+    this.passInstruments = [];
+    this.passAssets = [];
+    this.passAccountCount = 0;
     for (const i of this.pendingInstruments) this.instrumentPending[i] = 0;
     for (const asset of this.pendingAssets) this.assetPending[asset] = 0;
     for (let k = 0; k < this.pendingAccountCount; k++) {
@@ -686,6 +844,12 @@ export class RiskBook {
 
   /** Called by valueAccount when an account's status moves. */
   recordChange(a: number, from: number): void {
+    if (this.changedCount === this.changedAccounts.length) {
+      // remargin() finishing a sliced pass and then the work that came meanwhile may value an account twice.
+      const capacity = nextCapacity(this.changedAccounts.length, this.changedCount + 1);
+      this.changedAccounts = growI32(this.changedAccounts, capacity);
+      this.changedFrom = growI32(this.changedFrom, capacity);
+    }
     this.changedAccounts[this.changedCount] = a;
     this.changedFrom[this.changedCount] = from;
     this.changedCount++;
@@ -742,6 +906,8 @@ export class RiskBook {
     const s = p * P_STRIDE;
     const i = (this.pos[s + P_INSTRUMENT]! | 0);
     const moved = this.members.remove(i, (this.cold[s + P_INDEX_SLOT]! | 0));
+    // The last holder moved into the hole, perhaps behind a pass's cursor: the next pass redoes the list.
+    if (this.instrumentInPass[i] === 1) this.instrumentChanged(i);
     if (moved >= 0) this.cold[moved * P_STRIDE + P_INDEX_SLOT] = (this.cold[s + P_INDEX_SLOT]! | 0);
     const r = a * A_STRIDE;
     const last = (this.acc[r + A_POSITION_OFFSET]! | 0) + (this.acc[r + A_POSITION_COUNT]! | 0) - 1;

@@ -6,6 +6,7 @@
 export { RiskBook, KERNEL_ASSETS_PER_ACCOUNT_MAX, KERNEL_POSITIONS_PER_ACCOUNT_MAX } from './book.js';
 export type { BookOptions, PositionInput, WideAccount } from './book.js';
 export { LiquidationQueue } from './queue.js';
+export { SweepWorkers } from './parallel.js';
 export { checkOrder } from './pretrade.js';
 export type { KernelCheck, KernelOrder, KernelRejection } from './pretrade.js';
 export { exactMarginOf, materialise } from './exact.js';

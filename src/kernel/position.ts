@@ -33,7 +33,7 @@ import {
   POSITION_ORDERS,
 } from './layout.js';
 import { exposureRequirement, positionRequirement, requirementOut } from './requirement.js';
-import { INSTRUMENT_BRACKETS, INSTRUMENT_INVERSE, INSTRUMENT_LAGGED, INSTRUMENT_MINIMUM, INSTRUMENT_PRICED } from './tables.js';
+import { INSTRUMENT_BRACKETS, INSTRUMENT_INVERSE, INSTRUMENT_LAGGED, INSTRUMENT_MINIMUM, INSTRUMENT_PRICED, type InstrumentTables } from './tables.js';
 
 /** Snap of the float PnL before its floor: 16 ulps of |x| + |entry| (x within 7 ulps of the exact quotient). */
 const SNAP = 16 * ROUNDOFF;
@@ -75,6 +75,33 @@ export function computePosition(b: RiskBook, p: number): void {
   const t = b.instruments;
   const i = (pos[r + P_INSTRUMENT]! | 0);
   const state = t.state[i]!;
+  const bits = pos[r + P_BITS]!;
+  const quantity = pos[r + P_QUANTITY]!;
+  if (state === COMMON_INSTRUMENT && (bits & (POSITION_ORDERS | POSITION_LEVERAGE)) === 0 && quantity !== 0) {
+    commonPosition(t, pos, r, i, bits, quantity);
+    return;
+  }
+  computeGeneral(b, pos, r, t, i, state, bits, quantity);
+}
+
+/**
+ * computePosition's common case: the general path below with the rules it does not meet left out
+ * (a priced linear instrument with brackets and no lagged mark or minimum margins; an open
+ * position without resting orders or a leverage of its own). The same operations in the same order.
+ */
+function commonPosition(t: InstrumentTables, pos: Float64Array, r: number, i: number, bits: number, quantity: number): void {
+  const mark = t.mark[i]!;
+  pos[r + P_PNL] = pnlAt(quantity, pos[r + P_ENTRY]!, mark, false);
+  const notional = Math.abs(quantity) * mark;
+  const k = bracketIndex(t, i, notional, pos, r, bits);
+  const maintenance = Math.max(0, notional * t.bracketRate[k]! - t.bracketAmount[k]!);
+  const initial = notional / t.bracketLeverage[k]!;
+  const settlementPrice = t.settlementPrice[i]!;
+  pos[r + P_INITIAL] = ceilUnits((maintenance > initial ? maintenance : initial) * settlementPrice);
+  pos[r + P_MAINTENANCE] = ceilUnits(maintenance * settlementPrice);
+}
+
+function computeGeneral(b: RiskBook, pos: Float64Array, r: number, t: InstrumentTables, i: number, state: number, bits: number, quantity: number): void {
   if ((state & INSTRUMENT_PRICED) === 0) {
     pos[r + P_PNL] = Number.NaN;
     b.cold[r + P_PNL_LAGGED] = Number.NaN;
@@ -82,21 +109,13 @@ export function computePosition(b: RiskBook, p: number): void {
     pos[r + P_MAINTENANCE] = Number.NaN;
     return;
   }
-  const quantity = pos[r + P_QUANTITY]!;
   const entry = pos[r + P_ENTRY]!;
   const inverse = (state & INSTRUMENT_INVERSE) !== 0;
   const mark = t.mark[i]!;
-  let pnl: number;
-  if (quantity === 0) pnl = inverse ? entry : -entry;
-  else {
-    const x = inverse ? (quantity / mark) * UNITS : quantity * mark * UNITS;
-    const raw = inverse ? entry - x : x - entry;
-    pnl = Math.floor(raw + SNAP * (Math.abs(x) + Math.abs(entry)));
-  }
+  const pnl = quantity === 0 ? (inverse ? entry : -entry) : pnlAt(quantity, entry, mark, inverse);
   pos[r + P_PNL] = pnl;
   if ((state & INSTRUMENT_LAGGED) !== 0) b.cold[r + P_PNL_LAGGED] = quantity === 0 ? pnl : pnlAt(quantity, entry, t.laggedMark[i]!, inverse);
   const settlementPrice = t.settlementPrice[i]!;
-  const bits = pos[r + P_BITS]!;
   if ((bits & (POSITION_ORDERS | POSITION_LEVERAGE)) !== 0) {
     positionRequirement(t, i, b.cold[r + P_SIZE]!, b.cold[r + P_BUY]!, b.cold[r + P_SELL]!, b.cold[r + P_LEVERAGE]!, settlementPrice);
     pos[r + P_INITIAL] = requirementOut[0]!;
@@ -113,20 +132,9 @@ export function computePosition(b: RiskBook, p: number): void {
   let maintenance: number;
   const notional = inverse ? held : held * mark;
   if ((state & INSTRUMENT_BRACKETS) !== 0) {
-    // bracketOf: the last bracket whose floor is at or below the notional. Floors ascend, so the
-    // position's previous bracket is that bracket exactly when its floor is at or below the
-    // notional and the next floor is above it; usually it is, and the search is skipped.
-    const base = t.bracketOffset[i]!;
-    const count = t.bracketCount[i]!;
-    const floors = t.bracketFloor;
-    let k = bracketOf(bits);
-    if (!(k < count && floors[base + k]! <= notional && (k + 1 === count || floors[base + k + 1]! > notional))) {
-      k = 0;
-      while (k + 1 < count && floors[base + k + 1]! <= notional) k++;
-      pos[r + P_BITS] = (bits & 0xffff) | (k << 16);
-    }
-    maintenance = Math.max(0, notional * t.bracketRate[base + k]! - t.bracketAmount[base + k]!);
-    initial = notional / t.bracketLeverage[base + k]!;
+    const k = bracketIndex(t, i, notional, pos, r, bits);
+    maintenance = Math.max(0, notional * t.bracketRate[k]! - t.bracketAmount[k]!);
+    initial = notional / t.bracketLeverage[k]!;
     if ((state & INSTRUMENT_MINIMUM) !== 0) {
       const minimumInitial = t.minimumInitial[i]!;
       if (minimumInitial === minimumInitial && minimumInitial > initial) initial = minimumInitial;
@@ -146,6 +154,28 @@ export function computePosition(b: RiskBook, p: number): void {
     pos[r + P_INITIAL] = ceilUnits(initial * settlementPrice);
     pos[r + P_MAINTENANCE] = ceilUnits(maintenance * settlementPrice);
   }
+}
+
+/** The instrument state of computePosition's common case. */
+const COMMON_INSTRUMENT = INSTRUMENT_PRICED | INSTRUMENT_BRACKETS;
+
+/**
+ * bracketOf: the index (in the bracket tables) of the last bracket whose floor is at or below the
+ * notional, remembered in the position's bits. Floors ascend, so the position's previous bracket
+ * is that bracket exactly when its floor is at or below the notional and the next floor is above
+ * it; usually it is, and the search is skipped.
+ */
+function bracketIndex(t: InstrumentTables, i: number, notional: number, pos: Float64Array, r: number, bits: number): number {
+  const base = t.bracketOffset[i]!;
+  const count = t.bracketCount[i]!;
+  const floors = t.bracketFloor;
+  let k = bracketOf(bits);
+  if (!(k < count && floors[base + k]! <= notional && (k + 1 === count || floors[base + k + 1]! > notional))) {
+    k = 0;
+    while (k + 1 < count && floors[base + k + 1]! <= notional) k++;
+    pos[r + P_BITS] = (bits & 0xffff) | (k << 16);
+  }
+  return base + k;
 }
 
 /** The reference's weightGain in units: gains at `weight`, rounded down; losses in full. */

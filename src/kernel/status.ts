@@ -73,6 +73,10 @@ export function poolStatus(
     if (collateral - collateralError >= 0) return STATUS_HEALTHY;
     return UNCERTAIN;
   }
+  // Most pools are healthy: when the highest band (margin call) certainly holds, so do the lower
+  // ones (a lower band has a smaller threshold and a smaller slack), and one test decides.
+  const marginCallPpm = ppm[2]!;
+  if (ppm[0]! <= marginCallPpm && ppm[1]! <= marginCallPpm && below(collateral, collateralError, mm, mmError, marginCallPpm) === 0) return STATUS_HEALTHY;
   const liquidation = below(collateral, collateralError, mm, mmError, ppm[0]!);
   if (liquidation !== 0) return liquidation === 1 ? STATUS_LIQUIDATABLE : UNCERTAIN;
   const reduceOnly = below(collateral, collateralError, mm, mmError, ppm[1]!);

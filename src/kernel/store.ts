@@ -11,8 +11,28 @@
  */
 import { invariant } from '../risk/errors.js';
 
+/**
+ * A zeroed Float64Array on a SharedArrayBuffer, for records that sweep workers (parallel.ts) read
+ * and write in place. Books keep their records on ordinary ArrayBuffers until they use workers:
+ * V8 counts those as external memory and collects garbage in step with them, while a 1.6 GiB
+ * book on shared buffers lets the heap grow to a few hundred MiB of garbage between (longer)
+ * major collections.
+ */
+export function sharedF64(capacity: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(capacity * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/** `array` on a shared buffer: itself if it is one, else a copy. */
+export function toShared(array: Float64Array): Float64Array {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const next = sharedF64(array.length);
+  next.set(array);
+  return next;
+}
+
+/** A copy of `array` in a larger buffer of the same kind (shared or not). */
 export function growF64(array: Float64Array, capacity: number): Float64Array {
-  const next = new Float64Array(capacity);
+  const next = array.buffer instanceof SharedArrayBuffer ? sharedF64(capacity) : new Float64Array(capacity);
   next.set(array);
   return next;
 }

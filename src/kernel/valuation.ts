@@ -298,14 +298,23 @@ function valueAccountFloat(b: RiskBook, a: number): number {
 }
 
 /**
- * Values account `a` from its sums (float path, or the exact reference when undecided or wide),
- * records a status change and updates the liquidation queue.
+ * The account's status on the float path (figures written), or UNCERTAIN when the exact reference
+ * must decide: a wide account, or a decision within the error bounds. Reads only the account's own
+ * records and the tables, so sweep workers run it on disjoint ranges (parallel.ts).
  */
-export function valueAccount(b: RiskBook, a: number): void {
+export function floatStatus(b: RiskBook, a: number): number {
+  return (b.acc[a * A_STRIDE + A_FLAGS]! & ACCOUNT_WIDE) !== 0 ? UNCERTAIN : valueAccountFloat(b, a);
+}
+
+/**
+ * Ends an account's valuation on the main thread: the exact reference when the float path left
+ * the status UNCERTAIN, then the status, the change record and the liquidation queue.
+ */
+export function settleStatus(b: RiskBook, a: number, float: number): void {
   const acc = b.acc;
   const ra = a * A_STRIDE;
   const before = acc[ra + A_STATUS]!;
-  let status = (acc[ra + A_FLAGS]! & ACCOUNT_WIDE) !== 0 ? UNCERTAIN : valueAccountFloat(b, a);
+  let status = float;
   if (status === UNCERTAIN) {
     status = valueAccountExact(b, a);
     b.exactValuations++;
@@ -317,4 +326,12 @@ export function valueAccount(b: RiskBook, a: number): void {
     b.queue.update(a, status, acc[ra + A_RATIO]!);
     acc[ra + A_FLAGS] = queued ? acc[ra + A_FLAGS]! | ACCOUNT_QUEUED : acc[ra + A_FLAGS]! & ~ACCOUNT_QUEUED;
   }
+}
+
+/**
+ * Values account `a` from its sums (float path, or the exact reference when undecided or wide),
+ * records a status change and updates the liquidation queue.
+ */
+export function valueAccount(b: RiskBook, a: number): void {
+  settleStatus(b, a, floatStatus(b, a));
 }

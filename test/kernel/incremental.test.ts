@@ -4,7 +4,9 @@
  * orders, leverage), the incremental re-margin leaves every account's figures bit-identical to a
  * full sweep of the same book, no account's liquidatable flag differs, the liquidation queue holds
  * exactly the liquidatable and bankrupt accounts worst first, and a book built afresh from the same
- * ledger, as well as the reference, agree. Fixed seeds.
+ * ledger, as well as the reference, agree. R26: the same re-margin done in bounded slices
+ * (remarginSlice), with ticks and ledger changes between the slices, ends bit-identical to one
+ * remargin() call and to a full sweep. Fixed seeds.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -158,6 +160,21 @@ function apply(book: RiskBook, world: World, o: Op, c: { params: import('../../s
 /** Which (account, instrument) pairs the engine holds a position in (not only orders). */
 const heldPositions = new Set<string>();
 
+/** The reference's view of a book case, and the held positions, before any operation. */
+function startWorld(c: { readonly market: Market; readonly accounts: readonly Account[] }): World {
+  heldPositions.clear();
+  c.accounts.forEach((account, a) => account.positions.forEach((p) => heldPositions.add(`${a}|${p.instrument}`)));
+  return {
+    market: {
+      prices: new Map(c.market.prices),
+      marks: new Map(c.market.marks),
+      laggedPrices: new Map(c.market.laggedPrices ?? []),
+      openInterest: new Map(c.market.openInterest ?? []),
+    },
+    accounts: [...c.accounts],
+  };
+}
+
 const FIELDS = 24;
 
 function snapshot(book: RiskBook): Float64Array {
@@ -181,17 +198,7 @@ describe('incremental re-margin equals full re-margin (R22)', () => {
     let steps = 0;
     fc.assert(
       fc.property(bookCase(16), fc.array(fc.array(op, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), (c, batches) => {
-        heldPositions.clear();
-        c.accounts.forEach((account, a) => account.positions.forEach((p) => heldPositions.add(`${a}|${p.instrument}`)));
-        const world: World = {
-          market: {
-            prices: new Map(c.market.prices),
-            marks: new Map(c.market.marks),
-            laggedPrices: new Map(c.market.laggedPrices ?? []),
-            openInterest: new Map(c.market.openInterest ?? []),
-          },
-          accounts: [...c.accounts],
-        };
+        const world = startWorld(c);
         const book = RiskBook.fromAccounts(c.params, c.market, c.accounts, { queueCapacity: 64 });
         for (const batch of batches) {
           for (const o of batch) {
@@ -229,5 +236,81 @@ describe('incremental re-margin equals full re-margin (R22)', () => {
       { seed: 424_242, numRuns: 60 },
     );
     assert.ok(steps > 150, `${steps} re-margins checked`);
+  });
+});
+
+/** Closing a position reorders its instrument's holder list, perhaps under a pass's cursor. */
+const close: fc.Arbitrary<Op> = fc.record({ kind: fc.constant('position' as const), account: fc.nat(15), symbol, lots: fc.constant(0), permille: fc.constant(1_000) });
+
+describe('re-margin in bounded slices equals one re-margin (R26)', () => {
+  it('slices with ledger changes and ticks between them leave every figure as remargin() and a full sweep do', () => {
+    let slices = 0;
+    fc.assert(
+      fc.property(
+        bookCase(16),
+        fc.array(fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: op }, { weight: 1, arbitrary: close }), fc.nat(3)), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        (c, batches, budget) => {
+          const sliced = RiskBook.fromAccounts(c.params, c.market, c.accounts, { queueCapacity: 64 });
+          const whole = RiskBook.fromAccounts(c.params, c.market, c.accounts, { queueCapacity: 64 });
+          const slicedWorld = startWorld(c);
+          const wholeWorld = startWorld(c);
+          for (const [index, batch] of batches.entries()) {
+            for (const [o, slicesAfter] of batch) {
+              if (o.kind === 'position') {
+                const key = `${o.account % slicedWorld.accounts.length}|${o.symbol}`;
+                if (o.lots === 0) heldPositions.delete(key);
+                else heldPositions.add(key);
+              }
+              apply(sliced, slicedWorld, o, c);
+              apply(whole, wholeWorld, o, c);
+              // Some slices of the pass in progress, then maybe more changes while it is unfinished.
+              for (let k = 0; k < slicesAfter; k++) {
+                sliced.remarginSlice(budget);
+                slices++;
+              }
+            }
+            // Alternately finish with slices and with remargin(), which finishes a pass in progress.
+            if (index % 2 === 0) {
+              let guard = 0;
+              while (!sliced.remarginSlice(budget)) assert.ok(++guard < 100_000, 'slices finish');
+            } else sliced.remargin();
+            assert.equal(sliced.hasPendingWork, false);
+            whole.remargin();
+            const slicedRecords = snapshot(sliced);
+            assertSameRecords(slicedRecords, snapshot(whole), sliced.accountCount);
+            assert.deepEqual([...sliced.queue.ordered()].sort((x, y) => x - y), [...whole.queue.ordered()].sort((x, y) => x - y));
+            for (let a = 0; a < sliced.accountCount; a++) assert.equal(sliced.status(a), whole.status(a), `account ${a}: status`);
+            sliced.sweep();
+            assertSameRecords(slicedRecords, snapshot(sliced), sliced.accountCount);
+          }
+        },
+      ),
+      { seed: 262_626, numRuns: 60 },
+    );
+    assert.ok(slices > 200, `${slices} slices taken`);
+  });
+  it('a holder leaving the ticked instrument behind the pass cursor is still moved to the new mark', () => {
+    let cases = 0;
+    for (const c of fc.sample(bookCase(16), { seed: 7_117, numRuns: 40 })) {
+      const book = RiskBook.fromAccounts(c.params, c.market, c.accounts, { queueCapacity: 64 });
+      // The instrument with the most holders, ticked, then two holders done before the first one leaves.
+      let i = 0;
+      for (let j = 1; j < book.members.counts.length; j++) if (book.members.counts[j]! > book.members.counts[i]!) i = j;
+      if (book.members.counts[i]! < 4) continue;
+      const symbol = book.instruments.index.symbols[i]! as InstrumentSymbol;
+      const first = book.pos[book.members.lists[i]![0]! * 8 + 2]!;
+      book.setMark(symbol, moved(c.market.marks.get(symbol) as Price, 700));
+      book.remarginSlice(2);
+      book.setOrders(first, symbol, size(0n), size(0n));
+      book.setPosition(first, symbol, undefined);
+      let guard = 0;
+      while (!book.remarginSlice(1)) assert.ok(++guard < 100_000, 'slices finish');
+      const records = snapshot(book);
+      book.sweep();
+      assertSameRecords(records, snapshot(book), book.accountCount);
+      cases++;
+    }
+    assert.ok(cases > 10, `${cases} books checked`);
   });
 });
