@@ -11,3 +11,5 @@ export { DEPTH_DEFAULTS, DEPTH_SHARE_OF_OPEN_INTEREST, impactOf, nextLogImpact, 
 export type { DepthParams, Impact, ImpactModel } from './depth.js';
 export { POPULATION_DEFAULTS, SIMULATION_ACCOUNTS_MAX, generatePopulation } from './population.js';
 export type { Member, PopulationParams } from './population.js';
+export { FUND_UNWIND_DEFAULT, PACED_DEPTH_SHARE_DEFAULT, UNWIND_POLICY_INVALID, checkUnwindPolicy, exitCostOf, unwindLots } from './unwind.js';
+export type { FundUnwindPolicy } from './unwind.js';

@@ -31,6 +31,7 @@ import { formatAmount, parseAmount, priceFromNumber, toNumber, type Amount, type
 import { DEPTH_DEFAULTS, DEPTH_SHARE_OF_OPEN_INTEREST, impactOf, nextLogImpact, type DepthParams } from './depth.js';
 import { namedPath, parsePathText, syntheticPath, type InstrumentRef, type PricePath } from './paths.js';
 import { checkAccounts, generatePopulation, POPULATION_DEFAULTS, type Member, type PopulationParams } from './population.js';
+import { checkUnwindPolicy, exitCostOf, FUND_UNWIND_DEFAULT, unwindLots, type FundUnwindPolicy } from './unwind.js';
 
 export type PathSpec =
   | { readonly kind: 'named'; readonly name: string; readonly steps?: number; readonly depthCut?: number }
@@ -50,8 +51,8 @@ export interface SimulationInput {
   readonly insuranceFundShare?: number;
   /** Liquidation passes per step at most (the automatic one included; default 1). */
   readonly passesPerStep?: number;
-  /** Sell the fund's inventory into the book each step (default true). */
-  readonly fundUnwind?: boolean;
+  /** How the fund sells what it took over (unwind.ts; default FUND_UNWIND_DEFAULT). */
+  readonly fundUnwind?: FundUnwindPolicy;
   readonly invariants?: 'event' | 'batch';
   readonly onProgress?: (done: number, total: number) => void | Promise<void>;
 }
@@ -79,12 +80,17 @@ export interface StepReport {
   readonly fundFees: string;
   /** The rest of the fund's change: its inventory marked to market and sold into the book. */
   readonly fundTradingPnl: string;
+  /** The fund's inventory after the step's sales: notional at the step's marks, and its PnL at mark against its entry. */
+  readonly fundInventoryNotional: string;
+  readonly fundUnrealisedPnl: string;
   readonly adlNotional: string;
   /** The part of the deficits ADL counterparties bore (their loss against mark). */
   readonly adlDeficit: string;
   readonly socialisedLoss: string;
   /** Notional the fund sold (or bought back) into the book, and the move it made per instrument. */
   readonly bookVolume: string;
+  /** Notional the fund sold (or bought back) per instrument, at the step's marks. */
+  readonly bookVolumeBySymbol: Readonly<Record<string, number>>;
   readonly impact: Readonly<Record<string, number>>;
   /** Accounts whose ledger a liquidation changed (liquidated, ADL'd, charged a socialised loss). */
   readonly accountsTouched: number;
@@ -100,6 +106,7 @@ export interface SimulationReport {
   readonly seed: number;
   readonly path: { readonly name: string; readonly description: string; readonly steps: number; readonly stepMs: number };
   readonly depth: DepthParams & { readonly depthPerPercent: Readonly<Record<string, string>> };
+  readonly fundUnwind: FundUnwindPolicy;
   readonly population: { readonly traders: number; readonly spectators: number; readonly longs: number; readonly shorts: number; readonly openingNotional: string; readonly collateral: string; readonly leverageMedian: number };
   readonly fundStart: string;
   /** Per instrument, the path's price at step 0 (the opening marks, before rounding to the tick). */
@@ -116,6 +123,13 @@ export interface SimulationReport {
     readonly fundTradingPnl: string;
     readonly fundEnd: string;
     readonly fundMin: string;
+    /** fundEnd = fundStart + fundRealisedPnl + fundUnrealisedEnd: cash change vs inventory at mark. */
+    readonly fundRealisedPnl: string;
+    readonly fundUnrealisedEnd: string;
+    readonly fundInventoryEnd: string;
+    /** Estimated cost of selling the remaining inventory into the last step's book at once, and the fund after it. */
+    readonly fundExitCost: string;
+    readonly fundEndAfterExit: string;
     readonly adlNotional: string;
     readonly adlDeficit: string;
     readonly socialisedLoss: string;
@@ -194,6 +208,7 @@ function failUnlessOk(result: CommandResult, command: Command): void {
 
 export async function simulate(input: SimulationInput): Promise<SimulationReport> {
   checkAccounts(input.accounts);
+  checkUnwindPolicy(input.fundUnwind ?? FUND_UNWIND_DEFAULT);
   if (!Number.isSafeInteger(input.seed) || input.seed < 0) throw new InputError('simulation_seed_invalid', 'the seed must be a whole number >= 0', 'seed');
   const venue = venueOf(input.venue);
   const linear = [...venue.instruments.values()].filter((i) => i.settlement === 'linear').sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
@@ -320,6 +335,7 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
   let fundDrawnWithinFloor = true;
   let fundTradingTotal = 0n;
   const passesMax = Math.max(1, Math.floor(input.passesPerStep ?? 1));
+  const policy = input.fundUnwind ?? FUND_UNWIND_DEFAULT;
 
   for (let t = 1; t <= steps; t++) {
     clock.advance(path.stepMs);
@@ -336,28 +352,34 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
     await submitAll(engine, [{ type: 'UpdatePrices', id: id('prices'), prices: assetPrices, marks }]);
     for (let pass = 1; pass < passesMax && waitingOf(engine) > 0; pass++) await submitAll(engine, [{ type: 'LiquidationPass', id: id('pass') }]);
 
-    // The fund's inventory goes into the book; its impact moves the next step's marks.
+    // The fund's inventory goes into the book (all of it, or a share of the depth: the policy);
+    // the move the sold volume makes joins the impact that the next step's marks carry.
     const impact: Record<string, number> = {};
+    const bookVolumeBySymbol: Record<string, number> = {};
     let bookVolume = 0;
     const unwinds: Command[] = [];
     for (const i of traded) {
-      const held = engine.state.accounts.get(INSURANCE_FUND_ACCOUNT_ID)?.positions.get(i.symbol)?.size ?? 0n;
+      const held = fundPositionOf(engine, i.symbol);
       const mark = marks[i.symbol] as Price;
-      const volume = Math.abs(toNumber(held as Size, 'Size')) * toNumber(i.contractSize, 'Size') * toNumber(mark, 'Price');
-      const hit = impactOf(depth, volume, (depthPerPercent.get(i.symbol) as number) * depthFactor);
-      const signed = held > 0n ? -volume : volume;
-      impact[i.symbol] = held === 0n ? 0 : held > 0n ? -hit.moveFraction : hit.moveFraction;
-      logImpact.set(i.symbol, nextLogImpact(depth, logImpact.get(i.symbol) as number, signed, hit));
-      if (held === 0n || input.fundUnwind === false) continue;
-      bookVolume += volume;
+      const depthNow = (depthPerPercent.get(i.symbol) as number) * depthFactor;
+      const unit = toNumber(i.contractSize, 'Size') * toNumber(mark, 'Price');
+      const heldAbs = held < 0n ? -held : held;
+      const sellSize = (policy.kind === 'immediate' ? heldAbs : unwindLots(policy, { heldLots: heldAbs / i.lot, lotNotional: toNumber(i.lot, 'Size') * unit, depthNotional: depthNow }) * i.lot) as Size;
+      const volume = toNumber(sellSize, 'Size') * unit;
+      const hit = impactOf(depth, volume, depthNow);
       const sell = held > 0n;
+      impact[i.symbol] = sellSize === 0n ? 0 : sell ? -hit.moveFraction : hit.moveFraction;
+      logImpact.set(i.symbol, nextLogImpact(depth, logImpact.get(i.symbol) as number, sell ? -volume : volume, hit));
+      if (sellSize === 0n) continue;
+      bookVolume += volume;
+      bookVolumeBySymbol[i.symbol] = volume;
       const price = onTick(toNumber(mark, 'Price') * (sell ? 1 - hit.averageFraction : 1 + hit.averageFraction), i.tick, sell ? 'floor' : 'ceil');
       unwinds.push({
         type: 'ApplyFill',
         id: id('unwind'),
         instrument: i.symbol,
         price,
-        size: (held < 0n ? -held : held) as Size,
+        size: sellSize,
         buyer: { accountId: sell ? BOOK_ACCOUNT_ID : INSURANCE_FUND_ACCOUNT_ID },
         seller: { accountId: sell ? INSURANCE_FUND_ACCOUNT_ID : BOOK_ACCOUNT_ID },
         aggressor: sell ? 'sell' : 'buy',
@@ -383,6 +405,7 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
     const fundTradingPnl = fundEquity - fundBefore - tally.fundFees + tally.fundDrawdown + tally.fundPaid;
     fundTradingTotal += fundTradingPnl;
     if (fundEquity < fundFloor) fundAboveFloor = false;
+    const inventory = fundInventoryOf(engine, traded, marks);
     const ratios = marginRatios(engine, traders);
     const report = engine.invariants();
     stepReports.push({
@@ -401,10 +424,13 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
       fundEquity: amountText(fundEquity),
       fundFees: amountText(tally.fundFees),
       fundTradingPnl: amountText(fundTradingPnl),
+      fundInventoryNotional: inventory.notional.toFixed(2),
+      fundUnrealisedPnl: amountText(fundUnrealisedOf(engine)),
       adlNotional: amountText(tally.adlNotional),
       adlDeficit: amountText(tally.adlDeficit),
       socialisedLoss: amountText(tally.socialisedLoss),
       bookVolume: bookVolume.toFixed(2),
+      bookVolumeBySymbol,
       impact,
       accountsTouched: tally.touched.size,
       waiting: waitingOf(engine),
@@ -422,10 +448,14 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
   });
   const sum = (f: (s: StepReport) => string): string => amountText(stepReports.reduce((acc, s) => acc + parseAmount(f(s)), 0n));
   const sortedLeverage = [...leverages].sort((a, b) => a - b);
+  const fundEnd = fundEquityOf(engine);
+  const fundUnrealisedEnd = fundUnrealisedOf(engine);
+  const exitCost = fundExitCostOf(engine, ctx, depthPerPercent, stepReports[stepReports.length - 1]);
   return {
     seed: input.seed,
     path: { name: path.name, description: path.description, steps, stepMs: path.stepMs },
     depth: { ...depth, depthPerPercent: Object.fromEntries([...depthPerPercent].map(([k, v]) => [k, v.toFixed(2)])) },
+    fundUnwind: policy,
     population: {
       traders: traders.length,
       spectators: spectators.length,
@@ -447,8 +477,13 @@ async function run(ctx: RunContext): Promise<SimulationReport> {
       fundDrawdown: sum((s) => s.fundDrawdown),
       fundFees: sum((s) => s.fundFees),
       fundTradingPnl: amountText(fundTradingTotal),
-      fundEnd: amountText(fundEquityOf(engine)),
+      fundEnd: amountText(fundEnd),
       fundMin: amountText(fundMin),
+      fundRealisedPnl: amountText(fundEnd - fundStart - fundUnrealisedEnd),
+      fundUnrealisedEnd: amountText(fundUnrealisedEnd),
+      fundInventoryEnd: (stepReports[stepReports.length - 1]?.fundInventoryNotional ?? '0.00'),
+      fundExitCost: exitCost.toFixed(2),
+      fundEndAfterExit: (toNumber(fundEnd, 'Amount') - exitCost).toFixed(2),
       adlNotional: sum((s) => s.adlNotional),
       adlDeficit: sum((s) => s.adlDeficit),
       socialisedLoss: sum((s) => s.socialisedLoss),
@@ -474,6 +509,39 @@ function marginRatios(engine: Engine, accountIds: readonly string[]): number[] {
     if (ratio !== null) out.push(ratio);
   }
   return out.sort((a, b) => a - b);
+}
+
+function fundPositionOf(engine: Engine, symbol: string): bigint {
+  return engine.state.accounts.get(INSURANCE_FUND_ACCOUNT_ID)?.positions.get(symbol)?.size ?? 0n;
+}
+
+/** The fund's inventory: notional at the step's marks, per instrument and in total. */
+function fundInventoryOf(engine: Engine, traded: readonly LinearInstrument[], marks: Readonly<Record<string, Price>>): { readonly notional: number; readonly bySymbol: ReadonlyMap<string, number> } {
+  const bySymbol = new Map<string, number>();
+  let notional = 0;
+  for (const i of traded) {
+    const held = fundPositionOf(engine, i.symbol);
+    if (held === 0n) continue;
+    const value = Math.abs(toNumber(held as Size, 'Size')) * toNumber(i.contractSize, 'Size') * toNumber(marks[i.symbol] as Price, 'Price');
+    bySymbol.set(i.symbol, value);
+    notional += value;
+  }
+  return { notional, bySymbol };
+}
+
+/** What selling the fund's remaining inventory into the last step's book at once would cost (depth.ts). */
+function fundExitCostOf(engine: Engine, ctx: RunContext, depthPerPercent: ReadonlyMap<string, number>, last: StepReport | undefined): number {
+  if (last === undefined) return 0;
+  const marks = Object.fromEntries(Object.entries(last.marks).map(([k, v]) => [k, priceFromNumber(v, 'floor')]));
+  let cost = 0;
+  for (const [symbol, volume] of fundInventoryOf(engine, ctx.traded, marks).bySymbol) {
+    cost += exitCostOf(ctx.depth, volume, (depthPerPercent.get(symbol) as number) * last.depthFactor);
+  }
+  return cost;
+}
+
+function fundUnrealisedOf(engine: Engine): Amount {
+  return engine.accountFigures(INSURANCE_FUND_ACCOUNT_ID)?.unrealisedPnl ?? (0n as Amount);
 }
 
 function fundEquityOf(engine: Engine): Amount {

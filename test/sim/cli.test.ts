@@ -32,6 +32,17 @@ describe('solvent simulate', () => {
     assert.match(svg, /cumulative bad debt/);
   });
 
+  it('runs a paced fund unwind and reports the fund inventory; the default is immediate', async () => {
+    const paced = await runCli([...small, '--fund-unwind', 'paced', '--unwind-share', '0.1', '--json']);
+    assert.equal(paced.code, 0, paced.stderr);
+    const report = JSON.parse(paced.stdout) as { fundUnwind: unknown; totals: { fundInventoryEnd: string; fundUnrealisedEnd: string; fundExitCost: string } };
+    assert.deepEqual(report.fundUnwind, { kind: 'paced', depthShareMax: 0.1 });
+    assert.ok(Number(report.totals.fundInventoryEnd) > 0, 'a slow unwind leaves inventory after 4 steps');
+    const text = await runCli([...small, '--no-progress']);
+    assert.match(text.stdout, /^fund unwind immediate/m);
+    assert.match(text.stdout, /^fund at the end: realised .*, unrealised 0\.00 on an inventory of 0\.00/m);
+  });
+
   it('lists the named paths', async () => {
     const r = await runCli(['simulate', '--list-paths']);
     assert.equal(r.code, 0);
@@ -55,6 +66,9 @@ describe('solvent simulate', () => {
     ['a depth cut of 100%', ['--depth-cut', '1'], 'option_value_invalid'],
     ['an unknown impact model', ['--impact', 'cubic'], 'option_value_invalid'],
     ['an unknown path', ['--path', 'dec-2099'], 'path_unknown'],
+    ['an unknown unwind policy', ['--fund-unwind', 'slow'], 'option_value_invalid'],
+    ['a paced share of 0', ['--fund-unwind', 'paced', '--unwind-share', '0'], 'option_value_invalid'],
+    ['a share with the immediate unwind', ['--fund-unwind', 'immediate', '--unwind-share', '1'], 'option_value_invalid'],
     ['a missing venue file', ['--venue', '/nonexistent/venue.yaml'], 'file_not_found'],
   ];
   for (const [what, args, code] of bad) {

@@ -17,7 +17,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { DocumentError } from '../../config/issues.js';
 import { DOCUMENT_BYTES_MAX, parseDocumentText } from '../../config/load.js';
 import { renderSvg } from '../../report/charts.js';
-import { NAMED_PATHS, PATH_FILE_BYTES_MAX, SIMULATION_ACCOUNTS_MAX, SIMULATION_STEPS_MAX, simulate, type PathSpec, type SimulationReport } from '../../sim/index.js';
+import { FUND_UNWIND_DEFAULT, NAMED_PATHS, PACED_DEPTH_SHARE_DEFAULT, PATH_FILE_BYTES_MAX, SIMULATION_ACCOUNTS_MAX, SIMULATION_STEPS_MAX, simulate, type FundUnwindPolicy, type PathSpec, type SimulationReport } from '../../sim/index.js';
 import { MemoryStore } from '../../store/memory.js';
 import { CheckFailed, CliInputError, type CommandContext } from '../context.js';
 import { progressBar } from '../progress.js';
@@ -40,6 +40,8 @@ interface SimulateOptions {
   readonly impact?: string;
   readonly fundShare?: string;
   readonly passes?: string;
+  readonly fundUnwind?: string;
+  readonly unwindShare?: string;
   readonly json?: boolean;
   readonly chart?: string;
   readonly progress: boolean;
@@ -76,6 +78,17 @@ async function pathSpecOf(options: SimulateOptions): Promise<PathSpec> {
 }
 
 
+function unwindPolicyOf(options: SimulateOptions): FundUnwindPolicy {
+  const kind = options.fundUnwind ?? FUND_UNWIND_DEFAULT.kind;
+  if (kind !== 'immediate' && kind !== 'paced') throw new CliInputError('option_value_invalid', `--fund-unwind ${kind}: must be immediate or paced`);
+  if (kind === 'immediate') {
+    if (options.unwindShare !== undefined) throw new CliInputError('option_value_invalid', '--unwind-share applies to --fund-unwind paced only');
+    return { kind };
+  }
+  const depthShareMax = numberOption('unwind-share', options.unwindShare, PACED_DEPTH_SHARE_DEFAULT, { min: 0, exclusiveMin: true, max: 100 });
+  return { kind, depthShareMax };
+}
+
 export function registerSimulateCommand(program: Command, context: CommandContext): void {
   program
     .command('simulate')
@@ -90,6 +103,8 @@ export function registerSimulateCommand(program: Command, context: CommandContex
     .option('--impact <model>', 'price impact of liquidation volume: sqrt or linear', 'sqrt')
     .option('--fund-share <f>', "insurance fund at the start, as a share of the traders' notional", '0.005')
     .option('--passes <n>', 'liquidation passes per step at most (the automatic one included)', '1')
+    .option('--fund-unwind <policy>', `how the insurance fund sells what it took over: immediate (all of it each step) or paced (default ${FUND_UNWIND_DEFAULT.kind})`)
+    .option('--unwind-share <f>', `paced: notional sold per instrument per step at most, as a share of the step's 1% depth (default ${PACED_DEPTH_SHARE_DEFAULT})`)
     .option('--json', 'print the report as JSON (no progress bar)')
     .option('--chart <out.svg>', 'write marks, insurance fund and cumulative bad debt over the steps as an SVG chart')
     .option('--no-progress', 'no progress bar on stderr')
@@ -105,6 +120,7 @@ export function registerSimulateCommand(program: Command, context: CommandContex
       const insuranceFundShare = numberOption('fund-share', options.fundShare, 0.005, { min: 0, max: 1 });
       const passesPerStep = numberOption('passes', options.passes, 1, { min: 1, max: 100, integer: true });
       if (accounts > SIMULATION_ACCOUNTS_MAX) throw new CliInputError('simulation_accounts_exceed_limit', `--accounts ${accounts}: at most ${SIMULATION_ACCOUNTS_MAX}`);
+      const fundUnwind = unwindPolicyOf(options);
       const path = await pathSpecOf(options);
       const stepsAsked = path.steps ?? (path.kind === 'named' ? (NAMED_PATHS.find((p) => p.name === path.name)?.defaultSteps ?? 1) : path.kind === 'synthetic' ? 60 : 1);
       if (stepsAsked > SIMULATION_STEPS_MAX) throw new CliInputError('simulation_steps_exceed_limit', `--steps ${stepsAsked}: at most ${SIMULATION_STEPS_MAX}`);
@@ -125,6 +141,7 @@ export function registerSimulateCommand(program: Command, context: CommandContex
           depth: { model: impact },
           insuranceFundShare,
           passesPerStep,
+          fundUnwind,
           ...(progress === undefined ? {} : { onProgress: progress.update }),
         });
       } catch (error) {
@@ -186,8 +203,9 @@ export function simulationText(r: SimulationReport): string {
   lines.push(`path ${r.path.name}: ${r.path.description}`);
   lines.push(`seed ${r.seed}; ${r.population.traders} traders (${r.population.longs} long, ${r.population.shorts} short, median leverage ${r.population.leverageMedian.toFixed(1)}x), ${r.population.spectators} without positions`);
   lines.push(`opening notional ${money(r.population.openingNotional)}, collateral ${money(r.population.collateral)}, insurance fund ${money(r.fundStart)}; impact ${r.depth.model}, resilience half-life ${r.depth.resilienceHalfLifeSteps} steps`);
+  lines.push(`fund unwind ${r.fundUnwind.kind === 'paced' ? `paced: at most ${r.fundUnwind.depthShareMax} x the 1% depth per instrument per step` : 'immediate: all of its inventory each step'}`);
   lines.push('');
-  const header = ['step', 'depth', 'liqs', 'bankr', 'liq notional', 'bad debt', 'fund', 'ADL', 'socialised', 'touched', 'waiting', 'MR min', 'MR med', 'inv'];
+  const header = ['step', 'depth', 'liqs', 'bankr', 'liq notional', 'bad debt', 'fund', 'inventory', 'ADL', 'socialised', 'touched', 'waiting', 'MR min', 'MR med', 'inv'];
   const rows = r.steps.map((s) => [
     String(s.step),
     s.depthFactor.toFixed(2),
@@ -196,6 +214,7 @@ export function simulationText(r: SimulationReport): string {
     money(s.liquidatedNotional),
     money(s.badDebt),
     money(s.fundEquity),
+    money(s.fundInventoryNotional),
     money(s.adlNotional),
     money(s.socialisedLoss),
     String(s.accountsTouched),
@@ -216,6 +235,10 @@ export function simulationText(r: SimulationReport): string {
   lines.push(`liquidations ${t.liquidations} (${t.bankruptcies} bankrupt) over ${t.accountsLiquidated} accounts, notional ${money(t.liquidatedNotional)}`);
   lines.push(`bad debt ${money(t.badDebt)}: insurance fund ${money(t.fundDrawdown)}, ADL ${money(t.adlDeficit)} (notional ${money(t.adlNotional)}), socialised ${money(t.socialisedLoss)}`);
   lines.push(`insurance fund ${money(r.fundStart)} -> ${money(t.fundEnd)} (low ${money(t.fundMin)}; fees ${money(t.fundFees)}, trading ${money(t.fundTradingPnl)}); book volume ${money(t.bookVolume)}`);
+  lines.push(
+    `fund at the end: realised ${money(t.fundRealisedPnl)}, unrealised ${money(t.fundUnrealisedEnd)} on an inventory of ${money(t.fundInventoryEnd)}; ` +
+      `selling it into the last book at once would cost ${money(t.fundExitCost)}: fund ${money(t.fundEndAfterExit)}`,
+  );
   lines.push(`accounts touched ${t.accountsTouched}; waiting at the end ${t.waitingAtEnd}`);
   lines.push(
     `checks: invariants every step ${r.checks.invariantsEveryStep ? 'ok' : 'FAILED'}; accounts without positions untouched ${r.checks.spectatorsUntouched ? 'ok' : 'FAILED'}; waterfall within the fund floor ${r.checks.fundDrawnWithinFloor ? 'ok' : 'FAILED'}; fund above its floor throughout ${r.checks.fundAboveFloor ? 'yes' : 'no (trading losses)'}`,
