@@ -25,6 +25,12 @@ export interface Workload {
   /** Commands before the steady mix starts. */
   readonly setup: number;
   commandAt(i: number): Command;
+  /**
+   * The fill that command i would be if it were a fill, whatever i is (ids `f<i>`, their own
+   * namespace): positions for large states without the price updates, each of which re-margins
+   * every account holding the instrument.
+   */
+  fillAt(i: number): Command;
 }
 
 export function workload(accounts: number): Workload {
@@ -33,6 +39,23 @@ export function workload(accounts: number): Workload {
   const usdt = parseAmount('1000000');
   const btc = parseAmount('20');
   const setup = 3 * accounts + 1;
+  const fill = (id: string, i: number): Command => {
+    const j = i - 3 * accounts;
+    const h = mix(i);
+    const buyer = h % accounts;
+    const seller = (buyer + 1 + ((h >>> 8) % (accounts - 1))) % accounts;
+    const linear = ((h >>> 16) & 1) === 0;
+    return {
+      type: 'ApplyFill',
+      id,
+      instrument: linear ? 'BTCUSDT' : 'BTC-PERP',
+      price: parsePrice(String(priceAt(j) + (((h >>> 17) % 21) - 10))),
+      size: linear ? parseSize(`0.${String(1 + ((h >>> 20) % 50)).padStart(3, '0')}`) : parseSize(String(1 + ((h >>> 20) % 5))),
+      buyer: { accountId: name(buyer) },
+      seller: { accountId: name(seller) },
+      aggressor: ((h >>> 24) & 1) === 0 ? 'buy' : 'sell',
+    };
+  };
   return {
     accounts,
     setup,
@@ -48,19 +71,8 @@ export function workload(accounts: number): Workload {
         return { type: 'UpdatePrices', id, prices: { BTC: p, USDT: parsePrice('1') }, marks: { BTCUSDT: p, 'BTC-PERP': p } };
       }
       if (j % 50 === 7) return { type: 'Deposit', id, accountId: name(h % accounts), asset: 'USDT', amount: parseAmount(String(1 + (h % 1_000))) };
-      const buyer = h % accounts;
-      const seller = (buyer + 1 + ((h >>> 8) % (accounts - 1))) % accounts;
-      const linear = ((h >>> 16) & 1) === 0;
-      return {
-        type: 'ApplyFill',
-        id,
-        instrument: linear ? 'BTCUSDT' : 'BTC-PERP',
-        price: parsePrice(String(priceAt(j) + (((h >>> 17) % 21) - 10))),
-        size: linear ? parseSize(`0.${String(1 + ((h >>> 20) % 50)).padStart(3, '0')}`) : parseSize(String(1 + ((h >>> 20) % 5))),
-        buyer: { accountId: name(buyer) },
-        seller: { accountId: name(seller) },
-        aggressor: ((h >>> 24) & 1) === 0 ? 'buy' : 'sell',
-      };
+      return fill(id, i);
     },
+    fillAt: (i: number) => fill(`f${i}`, i),
   };
 }

@@ -16,12 +16,18 @@ export interface RecordBody {
 }
 
 export function hashOf(r: Omit<JournalRecord, 'hash'>): string {
-  return sha256(`${r.seq}\n${r.commandId}\n${r.timestampMs}\n${r.prevHash}\n${r.body}`);
+  return hashOfFields(r.seq, r.commandId, r.timestampMs, r.prevHash, r.body);
+}
+
+function hashOfFields(seq: number, commandId: string, timestampMs: number, prevHash: string, body: string): string {
+  return sha256(`${seq}\n${commandId}\n${timestampMs}\n${prevHash}\n${body}`);
 }
 
 export function makeRecord(input: { seq: number; commandId: string; timestampMs: number; prevHash: string; body: RecordBody }): JournalRecord {
-  const unsigned = { seq: input.seq, commandId: input.commandId, timestampMs: input.timestampMs, body: encode(input.body), prevHash: input.prevHash };
-  return { ...unsigned, hash: hashOf(unsigned) };
+  const { seq, commandId, timestampMs, prevHash } = input;
+  const body = encode(input.body);
+  // One object per record (no unsigned copy spread into a signed one): this runs for every command.
+  return { seq, commandId, timestampMs, body, prevHash, hash: hashOfFields(seq, commandId, timestampMs, prevHash, body) };
 }
 
 export type RecordProblem = 'hash_mismatch' | 'chain_broken' | 'seq_gap' | 'body_unreadable';

@@ -2,7 +2,7 @@
  * An in-memory store for tests and simulations, with fault injection: make the next appends fail
  * (a full disk, R6) or corrupt stored records (R5).
  */
-import { StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
+import { SNAPSHOTS_KEPT, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
 
 export class MemoryStore implements Store {
   readonly kind = 'memory';
@@ -39,7 +39,11 @@ export class MemoryStore implements Store {
   }
 
   async writeSnapshot(snapshot: SnapshotRecord): Promise<void> {
-    this.snapshots.push(snapshot);
+    // As the durable stores: one snapshot per seq, in seq order, the newest SNAPSHOTS_KEPT only.
+    const kept = this.snapshots.filter((s) => s.seq !== snapshot.seq);
+    kept.push(snapshot);
+    kept.sort((a, b) => a.seq - b.seq);
+    this.snapshots.splice(0, this.snapshots.length, ...kept.slice(-SNAPSHOTS_KEPT));
   }
 
   async latestSnapshot(): Promise<SnapshotRecord | undefined> {

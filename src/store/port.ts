@@ -26,6 +26,12 @@ export interface SnapshotRecord {
   readonly body: string;
 }
 
+/**
+ * Snapshots an adapter keeps: recovery loads only the latest; the one before it is a spare (each
+ * `writeSnapshot` deletes older ones, so a store holds at most this many, whatever its age).
+ */
+export const SNAPSHOTS_KEPT = 2;
+
 export interface Store {
   readonly kind: string;
   /** Durably append records, all or nothing (one transaction); resolve only once durable. */
@@ -38,6 +44,7 @@ export interface Store {
    * corrupt tail this way, once it has raised its alarm, so that the journal can grow again.
    */
   truncate(fromSeq: number): Promise<void>;
+  /** Store a snapshot, and delete all but the newest SNAPSHOTS_KEPT. */
   writeSnapshot(snapshot: SnapshotRecord): Promise<void>;
   latestSnapshot(): Promise<SnapshotRecord | undefined>;
   close(): Promise<void>;

@@ -20,7 +20,7 @@
  *   instead of handing out a connection in an unknown state.
  */
 import pg from 'pg';
-import { isWellFormedText, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
+import { isWellFormedText, SNAPSHOTS_KEPT, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
 
 export interface PostgresStoreOptions {
   /** libpq-style URL, e.g. postgres://user@127.0.0.1:5432/solvent */
@@ -218,8 +218,8 @@ export class PostgresStore implements Store {
          ON CONFLICT (seq) DO UPDATE SET last_hash = EXCLUDED.last_hash, state_hash = EXCLUDED.state_hash, body = EXCLUDED.body`,
         [s.seq, s.lastHash, s.stateHash, s.body],
       );
-      // Keep the newest two: recovery needs only the latest; the one before is a spare.
-      await client.query(`DELETE FROM ${this.snapshots} WHERE seq NOT IN (SELECT seq FROM ${this.snapshots} ORDER BY seq DESC LIMIT 2)`);
+      // Keep the newest SNAPSHOTS_KEPT: recovery needs only the latest; the one before is a spare.
+      await client.query(`DELETE FROM ${this.snapshots} WHERE seq NOT IN (SELECT seq FROM ${this.snapshots} ORDER BY seq DESC LIMIT $1)`, [SNAPSHOTS_KEPT]);
     });
   }
 

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isWellFormedText, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
+import { isWellFormedText, SNAPSHOTS_KEPT, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from './port.js';
 
 interface Row {
   seq: number;
@@ -15,9 +15,6 @@ interface Row {
   prev_hash: string;
   hash: string;
 }
-
-export const SNAPSHOTS_KEPT = 2;
-
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -91,11 +88,15 @@ export class SqliteStore implements Store {
   }
 
   async writeSnapshot(s: SnapshotRecord): Promise<void> {
-    this.db
-      .prepare('INSERT OR REPLACE INTO snapshots (seq, last_hash, state_hash, body) VALUES (?, ?, ?, ?)')
-      .run(s.seq, s.lastHash, s.stateHash, s.body);
-    // Keep the newest SNAPSHOTS_KEPT: recovery needs only the latest; the one before is a spare.
-    this.db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)').run(SNAPSHOTS_KEPT);
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, last_hash, state_hash, body) VALUES (?, ?, ?, ?)').run(s.seq, s.lastHash, s.stateHash, s.body);
+        // Keep the newest SNAPSHOTS_KEPT: recovery needs only the latest; the one before is a spare.
+        this.db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)').run(SNAPSHOTS_KEPT);
+      })();
+    } catch (error) {
+      throw new StoreWriteError(error instanceof Error ? error.message : String(error));
+    }
   }
 
   async latestSnapshot(): Promise<SnapshotRecord | undefined> {

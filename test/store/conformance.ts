@@ -10,11 +10,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/engine/clock.js';
-import { decode, stateFromSnapshot, stateHashOf } from '../../src/engine/codec.js';
-import { JournalCorruptError, snapshotHashOf, type SnapshotBody } from '../../src/engine/recovery.js';
+import { stateHashOf } from '../../src/engine/codec.js';
+import { JournalCorruptError, snapshotHashOf } from '../../src/engine/recovery.js';
+import { decodeSnapshot } from '../../src/engine/snapshotBody.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/shell.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from '../../src/store/port.js';
+import { SNAPSHOTS_KEPT, StoreWriteError, type JournalRecord, type SnapshotRecord, type Store } from '../../src/store/port.js';
 import { parseAmount } from '../../src/risk/units/quantities.js';
 import { VENUE } from '../engine/fixtures.js';
 import { run, scenario, START_MS, type RunSummary } from './scenario.js';
@@ -27,6 +28,8 @@ export interface StoreLocation {
   rewriteJournalBody(seq: number, rewrite: (body: string) => string): Promise<void>;
   /** Rewrite a snapshot's body in place, bypassing the store (the store is closed). */
   rewriteSnapshotBody(seq: number, rewrite: (body: string) => string): Promise<void>;
+  /** The seqs of the stored snapshots, ascending, read bypassing the store. */
+  snapshotSeqs(): Promise<number[]>;
   dispose(): Promise<void>;
 }
 
@@ -242,6 +245,20 @@ export function storeConformance(adapter: StoreAdapter): void {
       });
     });
 
+    itFor(adapter, `a store keeps only the newest ${SNAPSHOTS_KEPT} snapshots`, async () => {
+      await withLocation(adapter, async (location) => {
+        const store = await location.open();
+        for (const seq of [5, 10, 20, 1_000_000]) await store.writeSnapshot(snapshot(seq));
+        // A rewrite of the newest seq replaces it and deletes nothing more.
+        await store.writeSnapshot(snapshot(1_000_000, 'rewritten'));
+        await store.close();
+        assert.deepEqual(await location.snapshotSeqs(), [20, 1_000_000]);
+        const again = await location.open();
+        assert.deepEqual(await again.latestSnapshot(), snapshot(1_000_000, 'rewritten'));
+        await again.close();
+      });
+    });
+
     itFor(adapter, 'records and snapshots survive closing and reopening the store', async () => {
       await withLocation(adapter, async (location) => {
         const first = await location.open();
@@ -402,7 +419,7 @@ export function engineConformance(adapter: StoreAdapter): void {
         await prefix.append(journal.records.slice(0, snap.seq));
         const upToSnapshot = await createEngine({ store: prefix, clock });
         assert.equal(snap.stateHash, snapshotHashOf(snap.seq, snap.lastHash, snap.body));
-        assert.equal(upToSnapshot.stateHash(), stateHashOf(stateFromSnapshot(decode<SnapshotBody>(snap.body).state)));
+        assert.equal(upToSnapshot.stateHash(), stateHashOf(decodeSnapshot(snap.body).state));
         assert.equal(upToSnapshot.lastSeq(), snap.seq);
         await upToSnapshot.close();
       });
@@ -454,8 +471,9 @@ export function engineConformance(adapter: StoreAdapter): void {
         const store = await location.open();
         const snap = await store.latestSnapshot();
         await store.close();
-        assert.ok(snap !== undefined && snap.body.includes(`["${deposit.id}",`));
-        await location.rewriteSnapshotBody(snap.seq, (body) => body.replace(`["${deposit.id}",`, `["${deposit.id}x",`));
+        // The id is in the snapshot's idempotency window (the only place a command id appears).
+        assert.ok(snap !== undefined && snap.body.includes(`"${deposit.id}"`));
+        await location.rewriteSnapshotBody(snap.seq, (body) => body.replace(`"${deposit.id}"`, `"${deposit.id}x"`));
         let again: Engine | undefined;
         try {
           again = await reopen(location, clock, { snapshotEvery: 37 });
@@ -521,7 +539,8 @@ export function engineConformance(adapter: StoreAdapter): void {
 
         // A changed balance in the snapshot's state.
         await location.rewriteSnapshotBody(snap.seq, (body) => {
-          const at = body.indexOf('"balances":[["USDT",{"$n":"') + '"balances":[["USDT",{"$n":"'.length;
+          // An account line's balances: [..., ["USDT","<amount>", ...], ...] (docs/formats.md, Snapshots).
+          const at = body.indexOf('["USDT","') + '["USDT","'.length;
           assert.ok(at > 100, 'the snapshot holds a USDT balance');
           return body.slice(0, at) + String((Number(body[at]) + 1) % 10) + body.slice(at + 1);
         });

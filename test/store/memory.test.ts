@@ -23,6 +23,7 @@ export const memoryAdapter: StoreAdapter = {
       open: async () => store,
       rewriteJournalBody: async (seq, change) => rewrite(store.records as JournalRecord[], seq, change, 'record'),
       rewriteSnapshotBody: async (seq, change) => rewrite(store.snapshots as SnapshotRecord[], seq, change, 'snapshot'),
+      snapshotSeqs: async () => store.snapshots.map((s) => s.seq),
       dispose: async () => undefined,
     };
   },

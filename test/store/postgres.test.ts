@@ -65,6 +65,7 @@ const postgresAdapter: StoreAdapter = {
       open: () => PostgresStore.connect({ connectionString: url(), schema }),
       rewriteJournalBody: (seq, change) => rewrite(schema, 'journal', seq, change),
       rewriteSnapshotBody: (seq, change) => rewrite(schema, 'snapshots', seq, change),
+      snapshotSeqs: () => admin(async (client) => (await client.query<{ seq: string }>(`SELECT seq FROM "${schema}".snapshots ORDER BY seq`)).rows.map((r) => Number(r.seq))),
       dispose: () => admin(async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))),
     };
   },

@@ -31,6 +31,14 @@ export const sqliteAdapter: StoreAdapter = {
       open: async () => new SqliteStore(dir),
       rewriteJournalBody: async (seq, change) => rewrite(dir, 'journal', seq, change),
       rewriteSnapshotBody: async (seq, change) => rewrite(dir, 'snapshots', seq, change),
+      snapshotSeqs: async () => {
+        const db = new Database(join(dir, 'journal.sqlite'), { readonly: true });
+        try {
+          return (db.prepare('SELECT seq FROM snapshots ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
+        } finally {
+          db.close();
+        }
+      },
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
