@@ -5,7 +5,9 @@
  *   --only   a comma-separated list of bench names.
  * Progress goes to stderr. docs/PERFORMANCE.md says how to read the figures.
  */
+import { engineTickMarkdown, runEngineTickBench } from './engineTick.js';
 import { journalMarkdown, runJournalBench } from './journal.js';
+import { kernelMarkdown, runKernelBench } from './kernel.js';
 import { machine } from './lib.js';
 
 interface Bench {
@@ -25,7 +27,11 @@ function bench<R>(name: string, run: (options: { quick: boolean }) => Promise<R>
 }
 
 /** Every bench, in the order they run. New benches are added here. */
-const BENCHES: readonly Bench[] = [bench('journal', runJournalBench, journalMarkdown)];
+const BENCHES: readonly Bench[] = [
+  bench('journal', runJournalBench, journalMarkdown),
+  bench('kernel', runKernelBench, kernelMarkdown),
+  bench('engine', runEngineTickBench, engineTickMarkdown),
+];
 
 function parse(argv: readonly string[]): { quick: boolean; json: boolean; only: readonly string[] | undefined } {
   let only: string[] | undefined;

@@ -229,8 +229,9 @@ const venueFields = {
  * Optional: a venue without this section runs no automatic liquidation pass. Only the venue
  * document carries it (a risk document for `solvent margin` does not).
  */
-const Execution = Type.Union([Type.Literal('backstop'), Type.Literal('liquidator'), Type.Literal('orders')], {
-  description: 'backstop: the insurance fund takes over; liquidator: the liquidator account takes over at mark; orders: reduce-only liquidation orders to the venue',
+const Execution = Type.Union([Type.Literal('backstop'), Type.Literal('liquidator'), Type.Literal('orders'), Type.Literal('auction')], {
+  description:
+    'backstop: the insurance fund takes over; liquidator: the liquidator account takes over at mark; orders: reduce-only liquidation orders to the venue; auction: a Dutch auction of a slice of the whole portfolio for bidders (Lyra v2)',
 });
 export const LiquidationSettingsSchema = Type.Object(
   {
@@ -270,6 +271,18 @@ export const LiquidationSettingsSchema = Type.Object(
     ),
     adl: Type.Optional(Type.Object({ mode: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('proRata')])) }, closed)),
     execution: Type.Optional(Execution),
+    auction: Type.Optional(
+      Type.Object(
+        {
+          discountStart: Type.Optional(Decimal("auction: discount off the slice's mark value at the start (Lyra 0.05)")),
+          discountFastEnd: Type.Optional(Decimal('auction: discount at the end of the fast phase (Lyra 0.3)')),
+          discountEnd: Type.Optional(Decimal('auction: discount at the end of the slow phase, the floor of the price (Lyra 1)')),
+          fastDurationMs: Type.Optional(Decimal('auction: length of the fast phase, ms (Lyra 900000)')),
+          slowDurationMs: Type.Optional(Decimal('auction: length of the slow phase, ms (Lyra 43200000); the auction then times out to the backstop')),
+        },
+        closed,
+      ),
+    ),
     instruments: Type.Optional(
       SymbolMap(
         Type.Object(

@@ -85,7 +85,12 @@ export type Command =
    * every price update under the id `engine:liquidation:<seq>`; an operator may submit one to
    * drain the queue between price updates. Issue 6.
    */
-  | { readonly type: 'LiquidationPass'; readonly id: string; readonly symbols?: readonly string[] };
+  | { readonly type: 'LiquidationPass'; readonly id: string; readonly symbols?: readonly string[] }
+  /**
+   * A bidder takes `fraction` (of the account as it is now) of every position and balance of the
+   * account in a running Dutch auction, at the auction's current discount (mode d). Issue 6.
+   */
+  | { readonly type: 'BidLiquidationAuction'; readonly id: string; readonly auctionId: string; readonly liquidatorId: string; readonly fraction: Rate };
 
 export interface FillParty {
   readonly accountId: string;

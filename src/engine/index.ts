@@ -12,6 +12,7 @@ export * from './riskView.js';
 export * from './clock.js';
 export * from './shell.js';
 export * from './dryRun.js';
+export { RiskMirror } from './mirror.js';
 export * from './verify.js';
 // Liquidation (issue 6): the pass the shell runs after price updates, and its event types.
 export { liquidationPass } from './liquidation/pass.js';

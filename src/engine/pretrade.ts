@@ -15,7 +15,8 @@ import { accountIn, checkPriceOnTick, checkSizeOnLot, instrumentIn, isRejection,
 import { LIMITS, reject, type Rejection } from './decide/result.js';
 import { accountMarginOf, riskAccountOf } from './riskView.js';
 import { checkCaps } from './liquidation/caps.js';
-import type { EngineState } from './state.js';
+import type { AccountState, EngineState } from './state.js';
+import type { LinearInstrument } from '../risk/instruments/types.js';
 
 export interface OrderIntent {
   readonly accountId: string;
@@ -28,7 +29,10 @@ export interface OrderIntent {
 
 export type CheckResult = { readonly ok: true } | Rejection;
 
-export function checkOrder(state: EngineState, order: OrderIntent): CheckResult {
+/** Who answers the margin steps: the reference, or the engine's columnar mirror (same answers). */
+export type MarginCheck = (state: EngineState, account: AccountState, instrument: LinearInstrument, order: OrderIntent) => CheckResult;
+
+export function checkOrder(state: EngineState, order: OrderIntent, margin: MarginCheck = referenceMarginCheck): CheckResult {
   const params = paramsOf(state);
   if (isRejection(params)) return params;
   const account = accountIn(state, order.accountId);
@@ -39,7 +43,7 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   if (malformed) return malformed;
   if (account.orders.size >= LIMITS.ordersPerAccountMax) return reject('order_limit_reached', `at most ${LIMITS.ordersPerAccountMax} resting orders`);
   const held = account.positions.get(order.instrument)?.size ?? 0n;
-  const opensNewInstrument = held === 0n && ![...account.orders.values()].some((o) => o.instrument === order.instrument);
+  const opensNewInstrument = held === 0n && !restsIn(account, order.instrument);
   if (opensNewInstrument && account.positions.size >= LIMITS.positionsPerAccountMax) {
     return reject('position_limit_reached', `at most ${LIMITS.positionsPerAccountMax} positions`);
   }
@@ -50,6 +54,19 @@ export function checkOrder(state: EngineState, order: OrderIntent): CheckResult 
   // Liquidation hook (issue 6, R11, R12): position and open-interest caps hold whatever the margin.
   const capped = checkCaps(state, account, order);
   if (capped) return capped;
+  return margin(state, account, instrument, order);
+}
+
+function restsIn(account: AccountState, instrument: string): boolean {
+  for (const o of account.orders.values()) if (o.instrument === instrument) return true;
+  return false;
+}
+
+/**
+ * Steps 3-6 of the check (does the order raise IM; guards; status; IM covered), by the reference.
+ * The engine's mirror answers the same on the columnar book (mirror.ts); this is the definition.
+ */
+export function referenceMarginCheck(state: EngineState, account: AccountState, instrument: LinearInstrument, order: OrderIntent): CheckResult {
   try {
     const view = riskAccountOf(account);
     const before = accountMarginOf(state, view);
@@ -86,10 +103,10 @@ export function marketGuard(state: EngineState, symbols: readonly string[]): Rej
  * (0 when none): an exponential search for an upper bound, then bisection. Bounded: at most
  * 2 x 64 checks.
  */
-export function maxOrderSize(state: EngineState, intent: Omit<OrderIntent, 'size'>): Size {
+export function maxOrderSize(state: EngineState, intent: Omit<OrderIntent, 'size'>, margin: MarginCheck = referenceMarginCheck): Size {
   const instrument = state.params?.risk.instruments.get(intent.instrument);
   if (instrument === undefined) return sizeOf(0n);
-  const accepts = (lots: bigint): boolean => checkOrder(state, { ...intent, size: sizeOf(lots * instrument.lot) }).ok;
+  const accepts = (lots: bigint): boolean => checkOrder(state, { ...intent, size: sizeOf(lots * instrument.lot) }, margin).ok;
   if (!accepts(1n)) return sizeOf(0n);
   let good = 1n;
   let bad = 2n;

@@ -12,7 +12,7 @@ import type { Size } from '../risk/units/quantities.js';
 import { StoreWriteError, type JournalRecord, type Store } from '../store/port.js';
 import { apply } from './apply.js';
 import type { Clock } from './clock.js';
-import { canonical, encode, snapshotOf, stateHashOf } from './codec.js';
+import { canonical, stateHashOf } from './codec.js';
 import type { Command } from './commands.js';
 import { activationsDue, decide, type RejectionCode } from './decide/index.js';
 import { ID_PATTERN } from './decide/context.js';
@@ -20,8 +20,10 @@ import { dryRunParams, type DryRunResult } from './dryRun.js';
 import type { EngineEvent } from './events.js';
 import { assertInvariants, checkLedgerInvariants, type InvariantReport } from './invariants.js';
 import { bodyOf, GENESIS_HASH, makeRecord } from './journal.js';
-import { checkOrder, maxOrderSize, type CheckResult, type OrderIntent } from './pretrade.js';
-import { recover, remember, snapshotHashOf, type SnapshotBody } from './recovery.js';
+import { checkOrder, maxOrderSize, referenceMarginCheck, type CheckResult, type MarginCheck, type OrderIntent } from './pretrade.js';
+import { RiskMirror } from './mirror.js';
+import { recover, remember, snapshotHashOf } from './recovery.js';
+import { encodeSnapshot } from './snapshotBody.js';
 import { riskAccountOf, riskMarketOf } from './riskView.js';
 import { automaticPassSymbols, liquidationPass } from './liquidation/pass.js';
 import type { EngineState } from './state.js';
@@ -44,6 +46,12 @@ export interface EngineOptions {
   /** 'event' checks the ledger invariants after every event (tests); 'batch' once per batch. */
   readonly invariants?: 'event' | 'batch' | 'off';
   readonly onAlarm?: (alarm: { code: string; message: string }) => void;
+  /**
+   * The columnar mirror of the state (mirror.ts) answers the pre-trade check and finds the
+   * liquidation pass's candidates (default true). False: the reference answers everything (the
+   * same answers, slower; tests compare the two).
+   */
+  readonly riskKernel?: boolean;
 }
 
 export interface Engine {
@@ -92,6 +100,8 @@ class EngineShell implements Engine {
   private hash = GENESIS_HASH;
   private timestampMs = 0;
   private snapshotSeq = 0;
+  /** The snapshot being written behind the batches, if any (its text was taken at its seq). */
+  private snapshotWriting: Promise<void> | undefined;
   private readonly queue: Pending[] = [];
   private flushing = false;
   private closed = false;
@@ -100,11 +110,16 @@ class EngineShell implements Engine {
   private readonly batchMax: number;
   private readonly snapshotEvery: number;
   private readonly processedMax: number;
+  private readonly mirror: RiskMirror | undefined;
+  private readonly marginCheck: MarginCheck;
 
   constructor(private readonly options: EngineOptions) {
     this.batchMax = options.batchMax ?? 1_000;
     this.snapshotEvery = options.snapshotEvery ?? 100_000;
     this.processedMax = options.processedMax ?? 1_000_000;
+    this.mirror = options.riskKernel === false ? undefined : new RiskMirror((message) => options.onAlarm?.({ code: 'risk_kernel_failed', message }));
+    const mirror = this.mirror;
+    this.marginCheck = mirror === undefined ? referenceMarginCheck : (state, account, instrument, order) => mirror.checkMargin(state, order) ?? referenceMarginCheck(state, account, instrument, order);
   }
 
   async start(): Promise<void> {
@@ -188,14 +203,18 @@ class EngineShell implements Engine {
       return;
     }
     batch.forEach(({ resolve }, i) => resolve(results[i] as CommandResult));
-    if (this.seq - this.snapshotSeq >= this.snapshotEvery) {
-      try {
-        await this.snapshot();
-      } catch (error) {
-        // A snapshot only shortens recovery: its failure is an alarm, never a lost command.
-        this.snapshotSeq = this.seq;
-        this.options.onAlarm?.({ code: 'snapshot_failed', message: error instanceof Error ? error.message : String(error) });
-      }
+    if (this.seq - this.snapshotSeq >= this.snapshotEvery && this.snapshotWriting === undefined) {
+      // snapshot() encodes the state now, before the next batch mutates it; its write is not
+      // awaited: the next batch is decided while the store writes (issue 8).
+      this.snapshotWriting = this.snapshot()
+        .catch((error: unknown) => {
+          // A snapshot only shortens recovery: its failure is an alarm, never a lost command.
+          this.snapshotSeq = this.seq;
+          this.options.onAlarm?.({ code: 'snapshot_failed', message: error instanceof Error ? error.message : String(error) });
+        })
+        .finally(() => {
+          this.snapshotWriting = undefined;
+        });
     }
   }
 
@@ -226,7 +245,10 @@ class EngineShell implements Engine {
       }
       const stamp = { seq: this.seq + 1, timestampMs: this.stamp() };
       const activations = activationsDue(this.state, stamp);
-      activations.forEach((e) => apply(this.state, e));
+      activations.forEach((e) => {
+        apply(this.state, e);
+        this.mirror?.note(e);
+      });
       const decision = decide(this.state, command, stamp);
       if (!decision.ok && activations.length === 0) {
         results.push(decision);
@@ -263,7 +285,7 @@ class EngineShell implements Engine {
     const symbols = automaticPassSymbols(this.state, events);
     if (symbols === undefined) return undefined;
     const stamp = { seq: this.seq + 1, timestampMs };
-    const passEvents = liquidationPass(this.state, stamp, { symbols });
+    const passEvents = liquidationPass(this.state, stamp, { symbols, candidates: this.mirror?.candidates(this.state, symbols) });
     if (passEvents.length === 0) return undefined;
     passEvents.forEach((e) => this.applyChecked(e));
     const command: Command = { type: 'LiquidationPass', id: `engine:liquidation:${stamp.seq}`, symbols };
@@ -275,6 +297,7 @@ class EngineShell implements Engine {
 
   private applyChecked(event: EngineEvent): void {
     apply(this.state, event);
+    this.mirror?.note(event);
     if (this.options.invariants === 'event') assertInvariants(this.state);
   }
 
@@ -292,18 +315,25 @@ class EngineShell implements Engine {
     return { ok: true, seq, events: body.events.filter((e) => e.type !== 'ParamsActivated'), duplicate: true };
   }
 
+  /**
+   * Write a snapshot of the state at the current seq. Everything up to the store's write runs
+   * synchronously (apply mutates the state in place, so the text must be taken before anything
+   * else runs); the write itself may overlap later batches.
+   */
   async snapshot(): Promise<void> {
-    const body = encode({ state: snapshotOf(this.state), processed: [...this.processed.entries()], lastTimestampMs: this.timestampMs } satisfies SnapshotBody);
-    await this.options.store.writeSnapshot({ seq: this.seq, lastHash: this.hash, stateHash: snapshotHashOf(this.seq, this.hash, body), body });
-    this.snapshotSeq = this.seq;
+    const seq = this.seq;
+    const lastHash = this.hash;
+    const body = encodeSnapshot({ state: this.state, processed: this.processed, lastTimestampMs: this.timestampMs });
+    this.snapshotSeq = seq;
+    await this.options.store.writeSnapshot({ seq, lastHash, stateHash: snapshotHashOf(seq, lastHash, body), body });
   }
 
   checkOrder(intent: OrderIntent): CheckResult {
-    return checkOrder(this.state, intent);
+    return checkOrder(this.state, intent, this.marginCheck);
   }
 
   maxOrderSize(intent: Omit<OrderIntent, 'size'>): Size {
-    return maxOrderSize(this.state, intent);
+    return maxOrderSize(this.state, intent, this.marginCheck);
   }
 
   accountFigures(accountId: string): AccountFigures | undefined {
@@ -332,6 +362,7 @@ class EngineShell implements Engine {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await new Promise((r) => setImmediate(r));
+    await this.snapshotWriting;
     await this.options.store.close();
   }
 }

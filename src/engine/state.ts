@@ -11,7 +11,7 @@
 import type { MarginMode } from '../risk/account/types.js';
 import type { RiskParams, Status } from '../risk/account/types.js';
 import type { LiquidationParams } from '../risk/liquidation/params.js';
-import type { LiquidationOrderState } from './liquidation/events.js';
+import type { LiquidationAuctionState, LiquidationOrderState } from './liquidation/events.js';
 import type { Amount, Price, Size } from '../risk/units/quantities.js';
 import type { MarketStatus } from './commands.js';
 import type { OrderState } from './events.js';
@@ -88,6 +88,8 @@ export interface LiquidationState {
   readonly fundDrawdown: Map<string, Amount>;
   /** Outstanding liquidation orders (mode c), by order id. */
   readonly orders: Map<string, LiquidationOrderState>;
+  /** Running Dutch auctions (mode d), by auction id. */
+  readonly auctions: Map<string, LiquidationAuctionState>;
 }
 
 export function emptyState(): EngineState {
@@ -98,7 +100,7 @@ export function emptyState(): EngineState {
     ledgers: { insuranceFund: new Map(), feePool: new Map(), rounding: new Map(), deposits: new Map(), withdrawals: new Map() },
     openInterest: new Map(),
     settled: new Map(),
-    liquidation: { statuses: new Map(), fundDrawdown: new Map(), orders: new Map() },
+    liquidation: { statuses: new Map(), fundDrawdown: new Map(), orders: new Map(), auctions: new Map() },
   };
 }
 

@@ -66,7 +66,7 @@ function layerOf(file: string): string {
 const ALLOWED: Record<string, readonly string[]> = {
   risk: ['risk'],
   config: ['config', 'risk'],
-  engine: ['engine', 'risk', 'config', 'store/port.ts'],
+  engine: ['engine', 'risk', 'config', 'kernel', 'store/port.ts'],
   oracle: ['oracle', 'risk', 'config'],
   store: ['store'],
   sim: ['sim', 'risk', 'engine', 'oracle', 'config'],

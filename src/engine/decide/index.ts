@@ -20,6 +20,7 @@ import { decideCancelOrder, decidePlaceOrder } from './orders.js';
 import { reject, type Decision, type Stamp } from './result.js';
 import { guardCancel, withLiquidationFill } from '../liquidation/orders.js';
 import { decideLiquidate, decideLiquidationPass, isSystemAccount } from '../liquidation/pass.js';
+import { decideBidLiquidationAuction } from '../liquidation/auction.js';
 
 export function decide(state: EngineState, command: Command, stamp: Stamp): Decision {
   switch (command.type) {
@@ -60,6 +61,8 @@ export function decide(state: EngineState, command: Command, stamp: Stamp): Deci
       return decideLiquidate(state, command, stamp);
     case 'LiquidationPass':
       return decideLiquidationPass(state, command, stamp);
+    case 'BidLiquidationAuction':
+      return decideBidLiquidationAuction(state, command, stamp);
   }
 }
 

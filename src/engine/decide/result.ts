@@ -70,7 +70,15 @@ export type RejectionCode =
   | 'fill_beyond_liquidation_limit'
   | 'liquidation_order_expired'
   | 'open_interest_cap_reached'
-  | 'position_cap_reached';
+  | 'position_cap_reached'
+  | 'liquidation_auction_unknown'
+  | 'liquidation_auction_ended'
+  | 'liquidation_auction_insolvent'
+  | 'auction_bid_fraction_invalid'
+  | 'auction_bid_exceeds_max_fraction'
+  | 'auction_bid_lowers_margin_ratio'
+  | 'auction_bid_on_own_account'
+  | 'bidder_initial_margin_insufficient';
 
 export interface Rejection {
   readonly ok: false;

@@ -30,10 +30,10 @@ export function applyLiquidationEvent(state: EngineState, event: LiquidationEven
     }
     case 'CollateralSeized': {
       const a = account(state, event.accountId);
-      const fund = account(state, INSURANCE_FUND_ACCOUNT_ID);
+      const taker = account(state, event.takerId ?? INSURANCE_FUND_ACCOUNT_ID);
       addTo(a.balances, event.asset, -event.amount);
-      addTo(fund.balances, event.asset, event.amount);
-      addTo(fund.balances, event.creditAsset, -event.creditAmount);
+      addTo(taker.balances, event.asset, event.amount);
+      addTo(taker.balances, event.creditAsset, -event.creditAmount);
       addTo(a.balances, event.creditAsset, event.creditAmount);
       break;
     }
@@ -61,6 +61,31 @@ export function applyLiquidationEvent(state: EngineState, event: LiquidationEven
         limitPrice: event.order.price,
         expiresMs: event.expiresMs,
       });
+      break;
+    case 'LiquidationAuctionStarted':
+      state.liquidation.auctions.set(event.auctionId, {
+        auctionId: event.auctionId,
+        accountId: event.accountId,
+        asset: event.asset,
+        startMs: event.startMs,
+        endMs: event.endMs,
+        schedule: event.schedule,
+      });
+      break;
+    case 'LiquidationAuctionBid': {
+      const a = account(state, event.accountId);
+      const bidder = account(state, event.liquidatorId);
+      for (const c of event.collateral) {
+        addTo(a.balances, c.asset, -c.amount);
+        addTo(bidder.balances, c.asset, c.amount);
+      }
+      addTo(bidder.balances, event.asset, -event.payment);
+      addTo(a.balances, event.asset, event.payment - event.insuranceFee);
+      addTo(account(state, INSURANCE_FUND_ACCOUNT_ID).balances, event.asset, event.insuranceFee);
+      break;
+    }
+    case 'LiquidationAuctionEnded':
+      state.liquidation.auctions.delete(event.auctionId);
       break;
   }
 }

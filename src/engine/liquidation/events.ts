@@ -4,14 +4,36 @@
  * never recomputes a float (DESIGN.md D2). They join the engine's `EngineEvent` union.
  */
 import type { Status } from '../../risk/account/types.js';
-import type { Amount, Price, Size } from '../../risk/units/quantities.js';
+import type { AuctionSchedule } from '../../risk/liquidation/auction.js';
+import type { Amount, Price, Rate, Size } from '../../risk/units/quantities.js';
 import type { FillLeg, OrderState, Payment } from '../events.js';
 
 /** How a liquidated size was placed. */
-export type TakeoverKind = 'backstop' | 'liquidator' | 'adl' | 'socialised';
+export type TakeoverKind = 'backstop' | 'liquidator' | 'adl' | 'socialised' | 'auction';
 
 /** Which path a liquidation step took (see docs/methodology/liquidation.md). */
-export type LiquidationPath = 'partial' | 'whole' | 'bankruptcy' | 'orders';
+export type LiquidationPath = 'partial' | 'whole' | 'bankruptcy' | 'orders' | 'collateral';
+
+/** Why an auction ended (docs/methodology/liquidation.md §4 d). */
+export type AuctionEndReason = 'recovered' | 'liquidated' | 'expired' | 'insolvent';
+
+/** A running auction (state), as its start event records it. */
+export interface LiquidationAuctionState {
+  readonly auctionId: string;
+  readonly accountId: string;
+  /** The asset bidders pay in: the settlement asset of the account's first position. */
+  readonly asset: string;
+  readonly startMs: number;
+  /** Bids are refused from this time on; the next pass sends the account to the backstop. */
+  readonly endMs: number;
+  readonly schedule: AuctionSchedule;
+}
+
+/** An amount of one asset. */
+export interface AssetAmount {
+  readonly asset: string;
+  readonly amount: Amount;
+}
 
 export type LiquidationEvent =
   /** The account moved between status bands (a margin call is `to: 'margin_call'`). */
@@ -59,7 +81,8 @@ export type LiquidationEvent =
     }
   /**
    * A bankrupt account's collateral in another asset goes to the insurance fund, which credits its
-   * value at the oracle price (rounded down) in the asset of the deficit.
+   * value at the oracle price (rounded down) in the asset of the deficit. A collateral-only account's
+   * liability is repaid the same way, by `takerId` (the liquidator; absent: the fund).
    */
   | {
       readonly type: 'CollateralSeized';
@@ -68,6 +91,7 @@ export type LiquidationEvent =
       readonly amount: Amount;
       readonly creditAsset: string;
       readonly creditAmount: Amount;
+      readonly takerId?: string;
     }
   /** The deficit no one else covered, paid into the bankrupt account by accounts with positions (payments < 0). */
   | {
@@ -86,7 +110,40 @@ export type LiquidationEvent =
       readonly order: OrderState;
       readonly bankruptcyPrice: Price;
       readonly expiresMs: number;
-    };
+    }
+  /** (d) A Dutch auction of slices of the account's whole portfolio begins, with its schedule and the figures that justified it. */
+  | ({
+      readonly type: 'LiquidationAuctionStarted';
+      readonly equity: Amount;
+      readonly collateralMaintenance: Amount;
+      readonly maintenanceMargin: Amount;
+      readonly marginRatio: number | null;
+    } & LiquidationAuctionState)
+  /**
+   * (d) A bid took `fraction` of every position (the PositionLiquidated events of kind `auction`
+   * that follow, each at its share of the entry value) and of every balance (`collateral`, signed:
+   * a debt's share moves too). The bidder paid `payment` = slice value x (1 - discount), rounded
+   * up; the fund received `insuranceFee` from the account. Figures before the bid, valuation asset.
+   */
+  | {
+      readonly type: 'LiquidationAuctionBid';
+      readonly auctionId: string;
+      readonly accountId: string;
+      readonly liquidatorId: string;
+      readonly fraction: Rate;
+      readonly fractionMax: Rate;
+      readonly discount: Rate;
+      readonly asset: string;
+      /** The slice's value at mark, in `asset`. */
+      readonly sliceValue: Amount;
+      readonly payment: Amount;
+      readonly insuranceFee: Amount;
+      readonly collateral: readonly AssetAmount[];
+      readonly equity: Amount;
+      readonly collateralMaintenance: Amount;
+      readonly maintenanceMargin: Amount;
+    }
+  | { readonly type: 'LiquidationAuctionEnded'; readonly auctionId: string; readonly accountId: string; readonly reason: AuctionEndReason };
 
 /** An outstanding liquidation order (state). */
 export interface LiquidationOrderState {

@@ -27,7 +27,9 @@ import type { Command } from '../commands.js';
 import { accept, reject, type Decision, type Rejection, type Stamp } from '../decide/result.js';
 import type { EngineEvent } from '../events.js';
 import type { AccountState, EngineState } from '../state.js';
+import { auctionOf, settleAuctions } from './auction.js';
 import { isLiquidatable, marginIn } from './ledger.js';
+import { marketBlocked } from './markets.js';
 import { scratchOf, type Scratch } from './scratch.js';
 import { liquidateAccount } from './step.js';
 import type { PlanContext } from './waterfall.js';
@@ -71,7 +73,17 @@ function planContext(state: EngineState, stamp: Stamp): { ctx: PlanContext; even
   return { ctx, events, s };
 }
 
-export function liquidationPass(state: EngineState, stamp: Stamp, input: { readonly symbols: readonly string[] }): EngineEvent[] {
+/**
+ * `candidates`, when given, is a superset of the accounts touched by `symbols` whose status could
+ * differ from the recorded one or that are liquidatable (the engine's columnar mirror computes it:
+ * mirror.ts); each is still checked to depend on the symbols, so the pass decides exactly what the
+ * full scan would. Without it, every account is scanned.
+ */
+export function liquidationPass(
+  state: EngineState,
+  stamp: Stamp,
+  input: { readonly symbols: readonly string[]; readonly candidates?: readonly string[] | undefined },
+): EngineEvent[] {
   const { ctx, events, s } = planContext(state, stamp);
   const expired = new Set<string>();
   for (const o of [...s.liquidation.orders.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : 1))) {
@@ -79,7 +91,9 @@ export function liquidationPass(state: EngineState, stamp: Stamp, input: { reado
     ctx.emit({ type: 'OrderCancelled', accountId: o.accountId, orderId: o.orderId, reason: 'liquidation_order_expired' });
     expired.add(o.accountId);
   }
-  const candidates = new Set<string>(touchedAccounts(s, new Set(input.symbols)));
+  for (const id of settleAuctions(ctx)) expired.add(id); // mode (d): timed-out and insolvent auctions go to the backstop
+  const symbols = new Set(input.symbols);
+  const candidates = new Set<string>(input.candidates === undefined ? touchedAccounts(s, symbols) : touchedAmong(s, input.candidates, symbols));
   for (const [id, status] of s.liquidation.statuses) if (isLiquidatable(status)) candidates.add(id);
   for (const id of expired) candidates.add(id);
   const due: { id: string; ratio: number }[] = [];
@@ -128,10 +142,16 @@ function recordStatus(ctx: PlanContext, accountId: string, m: AccountMargin): vo
 
 /** Accounts holding positions or liabilities that depend on one of the symbols. */
 function touchedAccounts(s: Scratch, symbols: ReadonlySet<string>): string[] {
+  return touchedAmong(s, s.accounts.values(), symbols);
+}
+
+function touchedAmong(s: Scratch, accounts: Iterable<AccountState | string>, symbols: ReadonlySet<string>): string[] {
   if (symbols.size === 0) return [];
   const instruments = s.params?.risk.instruments;
   const touched: string[] = [];
-  for (const a of s.accounts.values()) {
+  for (const entry of accounts) {
+    const a = typeof entry === 'string' ? s.accounts.peek(entry) : entry;
+    if (a === undefined) continue;
     if (a.positions.size === 0 && ![...a.balances.values()].some((v) => v < 0n)) continue;
     if (dependsOn(a, instruments, (symbol) => symbols.has(symbol))) touched.push(a.id);
   }
@@ -154,7 +174,8 @@ function eligible(s: EngineState, lp: LiquidationParams, a: AccountState): Rejec
   if (a.mode !== 'cross' && a.mode !== 'isolated') {
     return reject('liquidation_mode_unsupported', `account ${a.id} is ${String(a.mode)}: only cross and isolated accounts are liquidated (docs/methodology/liquidation.md)`);
   }
-  if (a.positions.size === 0) return reject('account_not_liquidatable', `account ${a.id} holds no position to liquidate`);
+  // A collateral-only account is liquidated when it owes something (collateral.ts).
+  if (a.positions.size === 0 && ![...a.balances.values()].some((v) => v < 0n)) return reject('account_not_liquidatable', `account ${a.id} holds no position and owes nothing`);
   for (const symbol of a.positions.keys()) {
     if (!(s.params?.risk.instruments.has(symbol) ?? false)) {
       return reject('liquidation_mode_unsupported', `account ${a.id} holds ${symbol}, which is not a linear instrument: liquidate it by hand (docs/methodology/liquidation.md)`);
@@ -163,18 +184,9 @@ function eligible(s: EngineState, lp: LiquidationParams, a: AccountState): Rejec
   for (const o of s.liquidation.orders.values()) {
     if (o.accountId === a.id) return reject('liquidation_in_progress', `liquidation order ${o.orderId} of ${a.id} is still working`);
   }
-  if (s.market.statuses.size === 0) return undefined;
-  const instruments = s.params?.risk.instruments;
-  let blocked: Rejection | undefined;
-  dependsOn(a, instruments, (symbol) => {
-    const status = s.market.statuses.get(symbol);
-    // A stale price never liquidates (R9); a halted market waits, or, by configuration, is
-    // liquidated on the price the engine held when the breaker tripped (the guarded price).
-    if (status === 'halted' && lp.onUnreliablePrice === 'pause') blocked = reject('market_halted', `${symbol} is halted: liquidation waits`);
-    else if (status === 'stale') blocked = reject('oracle_price_stale', `the price of ${symbol} is stale: liquidation waits`);
-    return blocked !== undefined;
-  });
-  return blocked;
+  const auction = auctionOf(s, a.id);
+  if (auction !== undefined) return reject('liquidation_in_progress', `auction ${auction.auctionId} of ${a.id} is running`);
+  return marketBlocked(s, lp, a);
 }
 
 /** `Liquidate`: an operator liquidates one account now, one step, as the pass would. */

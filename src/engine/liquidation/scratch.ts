@@ -95,6 +95,11 @@ export function scratchOf(base: EngineState): Scratch {
     },
     openInterest: new Map(base.openInterest),
     settled: base.settled,
-    liquidation: { statuses: new Map(liquidation.statuses), fundDrawdown: new Map(liquidation.fundDrawdown), orders: new Map(liquidation.orders) },
+    liquidation: {
+      statuses: new Map(liquidation.statuses),
+      fundDrawdown: new Map(liquidation.fundDrawdown),
+      orders: new Map(liquidation.orders),
+      auctions: new Map(liquidation.auctions),
+    },
   };
 }

@@ -36,6 +36,8 @@ import {
   priceOfValue,
   takeoverEvent,
 } from './ledger.js';
+import { auctionApplies, startAuction } from './auction.js';
+import { liquidateCollateral } from './collateral.js';
 import { scratchOf } from './scratch.js';
 import { NO_DEFICIT_STEPS, place, coverCash, type PlanContext } from './waterfall.js';
 
@@ -57,7 +59,16 @@ export function liquidateAccount(ctx: PlanContext, accountId: string, options: S
     if (!s.liquidation.orders.has(orderId)) ctx.emit({ type: 'OrderCancelled', accountId, orderId, reason: 'liquidation' });
   }
   const m = marginIn(s, current());
-  if (m === undefined || !isLiquidatable(m.status) || current().positions.size === 0) return;
+  if (m === undefined || !isLiquidatable(m.status)) return;
+  if (current().positions.size === 0) {
+    liquidateCollateral(ctx, accountId, m);
+    return;
+  }
+  // Mode (d): a Dutch auction of slices of the whole portfolio instead of a takeover (auction.ts).
+  if (!options.forceBackstop && m.status === 'liquidatable' && auctionApplies(ctx, current())) {
+    startAuction(ctx, accountId, m);
+    return;
+  }
   if (current().mode === 'isolated') {
     isolatedPools(ctx, accountId, m, options);
     return;
@@ -107,7 +118,7 @@ function assertStepLaw(ctx: PlanContext, accountId: string, before: AccountMargi
 
 const applyTo = (state: EngineState, e: EngineEvent): void => void apply(state, e);
 
-function started(ctx: PlanContext, accountId: string, path: LiquidationPath, m: AccountMargin): void {
+export function started(ctx: PlanContext, accountId: string, path: LiquidationPath, m: AccountMargin): void {
   ctx.emit({
     type: 'LiquidationStarted',
     accountId,
@@ -371,11 +382,15 @@ function bankruptcy(ctx: PlanContext, accountId: string): void {
   }
 }
 
-/** Seize the account's positive balances in other assets into a deficit of `needed` units of `asset`. */
-function seize(ctx: PlanContext, accountId: string, asset: string, needed: bigint, deficitAssets: ReadonlySet<string>): void {
+/**
+ * Seize the account's positive balances in other assets into a deficit of `needed` units of `asset`,
+ * by the fund, or by `takerId` (a collateral-only account's liquidator). Returns what was taken.
+ */
+export function seize(ctx: PlanContext, accountId: string, asset: string, needed: bigint, deficitAssets: ReadonlySet<string>, takerId?: string): { asset: string; taken: bigint }[] {
+  const seized: { asset: string; taken: bigint }[] = [];
   const { s } = ctx;
   const toPrice = assetPriceIn(s, asset);
-  if (toPrice === undefined) return;
+  if (toPrice === undefined) return seized;
   let left = needed;
   const account = s.accounts.peek(accountId) as AccountState;
   for (const [from, balance] of [...account.balances].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -387,9 +402,11 @@ function seize(ctx: PlanContext, accountId: string, asset: string, needed: bigin
     const credit = worth < left ? worth : left;
     if (credit <= 0n) continue;
     const taken = credit === worth ? balance : minBig(balance, divCeil(credit * toPrice, fromPrice));
-    ctx.emit({ type: 'CollateralSeized', accountId, asset: from, amount: amount(taken), creditAsset: asset, creditAmount: amount(credit) });
+    ctx.emit({ type: 'CollateralSeized', accountId, asset: from, amount: amount(taken), creditAsset: asset, creditAmount: amount(credit), ...(takerId === undefined ? {} : { takerId }) });
+    seized.push({ asset: from, taken });
     left -= credit;
   }
+  return seized;
 }
 
 function minBig(a: bigint, b: bigint): bigint {

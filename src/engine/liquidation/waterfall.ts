@@ -135,7 +135,7 @@ export function place(ctx: PlanContext, p: Placement): void {
     switch (step.step) {
       case 'insuranceFund': {
         let units = minBig(left, fundExposureRoom(ctx, p.instrument, sign, mark));
-        const money = fundMoneyRoom(ctx, p.instrument, assetPrice);
+        const money = fundMoneyRoom(ctx, p.instrument.symbol, assetPrice);
         units = floorLots(minBig(units, unitsWithin(cap < 0n ? money : minBig(money, cap))));
         if (units > 0n) {
           const before = lossOf(valueLeft, markLeft);
@@ -188,13 +188,16 @@ function fundExposureRoom(ctx: PlanContext, instrument: LinearInstrument, sign: 
   return room > 0n ? room : 0n;
 }
 
-/** What the fund can still lose on the instrument, in its settlement asset: equity above the floor and the drawdown budget. */
-export function fundMoneyRoom(ctx: PlanContext, instrument: LinearInstrument, assetPrice: Price): bigint {
+/**
+ * What the fund can still lose on the instrument (or, for a debt, the asset), in its settlement
+ * asset: equity above the floor and the drawdown budget.
+ */
+export function fundMoneyRoom(ctx: PlanContext, symbol: string, assetPrice: Price): bigint {
   const figures = marginIn(ctx.s, fundOf(ctx));
   const equity = figures?.equity ?? 0n;
   let room = inAsset(equity - ctx.lp.fundFloor, assetPrice);
-  const budget = instrumentLiquidationOf(ctx.lp, instrument.symbol).fundDrawdownMax;
-  if (budget !== undefined) room = minBig(room, budget - (ctx.s.liquidation.fundDrawdown.get(instrument.symbol) ?? 0n));
+  const budget = instrumentLiquidationOf(ctx.lp, symbol).fundDrawdownMax;
+  if (budget !== undefined) room = minBig(room, budget - (ctx.s.liquidation.fundDrawdown.get(symbol) ?? 0n));
   return room > 0n ? room : 0n;
 }
 
@@ -230,9 +233,19 @@ function adlAllocations(ctx: PlanContext, accountId: string, instrument: LinearI
  * else any holder of a position settled in the asset; the fund only when no one holds any.
  */
 export function coverCash(ctx: PlanContext, accountId: string, instrument: LinearInstrument, deficit: Amount): void {
+  coverCashIn(ctx, accountId, { asset: settlementAssetOf(instrument), instrument }, deficit);
+}
+
+/**
+ * `coverCash` for a deficit in `asset`, with or without an instrument it arose in. Without one (a
+ * collateral-only account's debt) the payers are the holders of positions settled in the asset, and
+ * the events name the asset in place of an instrument.
+ */
+export function coverCashIn(ctx: PlanContext, accountId: string, where: { readonly asset: string; readonly instrument?: LinearInstrument }, deficit: Amount): void {
   const { s } = ctx;
-  const asset = settlementAssetOf(instrument);
-  const held = s.accounts.peek(accountId)?.positions.get(instrument.symbol)?.size ?? 0n;
+  const { asset, instrument } = where;
+  const symbol = instrument?.symbol ?? asset;
+  const held = instrument === undefined ? 0n : (s.accounts.peek(accountId)?.positions.get(instrument.symbol)?.size ?? 0n);
   const side = held > 0n ? 1n : held < 0n ? -1n : 0n;
   const holders = (pick: (a: AccountState) => bigint): { id: string; weight: bigint }[] =>
     [...s.accounts.values()]
@@ -240,7 +253,7 @@ export function coverCash(ctx: PlanContext, accountId: string, instrument: Linea
       .map((a) => ({ id: a.id, weight: pick(a) }))
       .filter((h) => h.weight > 0n)
       .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  const sizeIn = (a: AccountState) => a.positions.get(instrument.symbol)?.size ?? 0n;
+  const sizeIn = (a: AccountState) => (instrument === undefined ? 0n : (a.positions.get(instrument.symbol)?.size ?? 0n));
   let payers = holders((a) => (side !== 0n && (sizeIn(a) > 0n) !== (side > 0n) ? absBig(sizeIn(a)) : 0n));
   if (payers.length === 0) payers = holders((a) => absBig(sizeIn(a)));
   if (payers.length === 0) {
@@ -254,10 +267,10 @@ export function coverCash(ctx: PlanContext, accountId: string, instrument: Linea
     });
   }
   if (payers.length === 0) {
-    ctx.emit({ type: 'InsuranceFundPaid', accountId, instrument: instrument.symbol, asset, amount: deficit });
+    ctx.emit({ type: 'InsuranceFundPaid', accountId, instrument: symbol, asset, amount: deficit });
     return;
   }
   const shares = splitExact(deficit, payers.map((h) => h.weight));
   const payments: Payment[] = payers.map((h, i) => ({ accountId: h.id, amount: amount(-(shares[i] ?? 0n)) })).filter((x) => x.amount !== 0n);
-  ctx.emit({ type: 'LossSocialised', accountId, instrument: instrument.symbol, asset, payments });
+  ctx.emit({ type: 'LossSocialised', accountId, instrument: symbol, asset, payments });
 }

@@ -20,6 +20,7 @@
  */
 import { InputError } from '../errors.js';
 import { RATE_ONE, parseAmount, parseRate, parseSize, type Amount, type Rate, type Size } from '../units/quantities.js';
+import { AUCTION_SCHEDULE_DEFAULT, type AuctionSchedule } from './auction.js';
 import type { StepLimits } from './sizing.js';
 
 /** How a liquidation step's size is placed (per instrument). */
@@ -29,7 +30,9 @@ export type ExecutionMode =
   /** (b) A configured liquidator account takes it over at mark, against the liquidator fee (Drift, Mango). */
   | 'liquidator'
   /** (c) A reduce-only liquidation order is sent to the venue, its limit bounded by the bankruptcy price minus a band. */
-  | 'orders';
+  | 'orders'
+  /** (d) A Dutch auction of a slice of the whole portfolio for bidders (Lyra v2): see auction.ts. */
+  | 'auction';
 
 export type WaterfallStepKind = 'insuranceFund' | 'adl' | 'socialisedLoss';
 
@@ -85,6 +88,8 @@ export interface LiquidationParams {
   readonly adlMode: AdlMode;
   readonly instruments: ReadonlyMap<string, InstrumentLiquidation>;
   readonly defaultExecution: ExecutionMode;
+  /** Mode (d): the discount schedule of a Dutch auction (Lyra v2 defaults). */
+  readonly auction: AuctionSchedule;
 }
 
 export const INSTRUMENT_LIQUIDATION_DEFAULT: InstrumentLiquidation = { execution: 'backstop', backstopNotionalMax: Number.POSITIVE_INFINITY };
@@ -105,6 +110,7 @@ export const LIQUIDATION_DEFAULTS: LiquidationParams = {
   adlMode: 'queue',
   instruments: new Map(),
   defaultExecution: 'backstop',
+  auction: AUCTION_SCHEDULE_DEFAULT,
 };
 
 /** The insurance fund: a system account, created at genesis (ids starting with `system:` are reserved). */
@@ -137,6 +143,13 @@ export interface LiquidationDocument {
   readonly waterfall?: readonly { readonly step: WaterfallStepKind; readonly cap?: string }[];
   readonly adl?: { readonly mode?: AdlMode };
   readonly execution?: ExecutionMode;
+  readonly auction?: {
+    readonly discountStart?: string;
+    readonly discountFastEnd?: string;
+    readonly discountEnd?: string;
+    readonly fastDurationMs?: string;
+    readonly slowDurationMs?: string;
+  };
   readonly instruments?: Readonly<
     Record<
       string,
@@ -233,6 +246,32 @@ export function liquidationParamsFrom(doc: LiquidationDocument, instruments: Rea
       ...(positionMax === undefined ? {} : { positionMax }),
     });
   }
+  // The auction schedule (mode d): 0 <= start <= fast end <= end <= 1, whole milliseconds, some duration.
+  const auctionSchedule = (): AuctionSchedule => {
+    const a = doc.auction ?? {};
+    const discount = (field: 'discountStart' | 'discountFastEnd' | 'discountEnd'): Rate => {
+      const value = exact(`/auction/${field}`, a[field], d.auction[field], (t) => parseRate(t, `/auction/${field}`));
+      if (value < 0n || value > RATE_ONE) report(`/auction/${field}`, 'value_out_of_range', `${a[field] ?? ''} must be within [0, 1]`);
+      return value;
+    };
+    const duration = (field: 'fastDurationMs' | 'slowDurationMs'): number => {
+      const value = num(`/auction/${field}`, a[field], d.auction[field], 0, 30 * 24 * 3_600_000);
+      if (!Number.isInteger(value)) report(`/auction/${field}`, 'value_not_integer', 'must be a whole number of milliseconds');
+      return value;
+    };
+    const schedule: AuctionSchedule = {
+      discountStart: discount('discountStart'),
+      discountFastEnd: discount('discountFastEnd'),
+      discountEnd: discount('discountEnd'),
+      fastDurationMs: duration('fastDurationMs'),
+      slowDurationMs: duration('slowDurationMs'),
+    };
+    if (schedule.discountStart > schedule.discountFastEnd || schedule.discountFastEnd > schedule.discountEnd) {
+      report('/auction', 'auction_discounts_not_ordered', 'discountStart <= discountFastEnd <= discountEnd: the price only falls');
+    }
+    if (!(schedule.fastDurationMs + schedule.slowDurationMs > 0)) report('/auction', 'value_out_of_range', 'an auction lasts some time: fastDurationMs + slowDurationMs > 0');
+    return schedule;
+  };
   const liquidatorAccountId = doc.liquidatorAccountId;
   if (liquidatorAccountId !== undefined && liquidatorAccountId.startsWith(SYSTEM_ACCOUNT_PREFIX)) {
     report('/liquidatorAccountId', 'account_id_reserved', `ids starting with "${SYSTEM_ACCOUNT_PREFIX}" are the venue's own`);
@@ -258,5 +297,6 @@ export function liquidationParamsFrom(doc: LiquidationDocument, instruments: Rea
     adlMode: doc.adl?.mode ?? d.adlMode,
     instruments: overrides,
     defaultExecution,
+    auction: auctionSchedule(),
   };
 }

@@ -10,7 +10,10 @@
  * - the fund's exposure after a backstop takeover is within its cap, or the takeover reduced it;
  * - per pass, at most `perTickMax` accounts are liquidated;
  * - ADL only when the fund cannot pay: a pass whose deficits the fund could pay in full (its equity
- *   above the floor before the pass) has no ADL (checked when `adlOnlyWhenFundShort`).
+ *   above the floor before the pass) has no ADL (checked when `adlOnlyWhenFundShort`);
+ * - auctions (mode d): an auction starts only on a liquidatable account, with the recomputed
+ *   figures; a bid takes at most its maximum fraction of a liquidatable account, never lowers its
+ *   margin ratio unless it ends its positions, and never leaves it below zero equity.
  */
 import assert from 'node:assert/strict';
 import { marginOf } from '../../../src/risk/account/account.js';
@@ -29,6 +32,7 @@ export interface AuditOptions {
 }
 
 export interface AuditTally {
+  bids?: number;
   steps: number;
   bankruptcies: number;
   adl: number;
@@ -54,6 +58,19 @@ export function audit(records: readonly JournalRecord[], options: AuditOptions, 
     let adlInRecord = false;
     let starts = 0;
     let open: { id: string; path: string; before: ReturnType<typeof margin> } | undefined;
+    let bid: { id: string; before: ReturnType<typeof margin> } | undefined;
+    const closeBid = () => {
+      if (bid === undefined) return;
+      const after = margin(state, bid.id);
+      const ended = (state.accounts.get(bid.id)?.positions.size ?? 0) === 0;
+      const kept =
+        after.maintenanceMargin === 0n
+          ? after.collateralMaintenance >= 0n
+          : after.collateralMaintenance * bid.before.maintenanceMargin >= bid.before.collateralMaintenance * after.maintenanceMargin;
+      assert.ok(ended || kept, `seq ${record.seq}: the bid on ${bid.id} lowered its margin ratio without ending its positions`);
+      assert.ok(after.equity >= 0n, `seq ${record.seq}: the bid left ${bid.id} below zero equity (${after.equity})`);
+      bid = undefined;
+    };
     const close = () => {
       if (open === undefined) return;
       const after = margin(state, open.id);
@@ -78,6 +95,24 @@ export function audit(records: readonly JournalRecord[], options: AuditOptions, 
           assert.equal(m.collateralMaintenance, event.collateralMaintenance, `seq ${record.seq}: recorded figures are the recomputed ones`);
           assert.equal(m.maintenanceMargin, event.maintenanceMargin);
           open = { id: event.accountId, path: event.path, before: m };
+          break;
+        }
+        case 'LiquidationAuctionStarted': {
+          close();
+          const m = margin(state, event.accountId);
+          assert.equal(m.status, 'liquidatable', `seq ${record.seq}: an auction of ${event.accountId} started while ${m.status}`);
+          assert.equal(m.collateralMaintenance, event.collateralMaintenance);
+          assert.equal(m.maintenanceMargin, event.maintenanceMargin);
+          break;
+        }
+        case 'LiquidationAuctionBid': {
+          closeBid();
+          tally.bids = (tally.bids ?? 0) + 1;
+          const m = margin(state, event.accountId);
+          assert.equal(m.status, 'liquidatable', `seq ${record.seq}: a bid on ${event.accountId} while ${m.status}`);
+          assert.equal(m.collateralMaintenance, event.collateralMaintenance, `seq ${record.seq}: the bid carries the recomputed figures`);
+          assert.ok(event.fraction > 0n && event.fraction <= event.fractionMax, `seq ${record.seq}: a bid above its maximum fraction`);
+          bid = { id: event.accountId, before: m };
           break;
         }
         case 'LossSocialised':
@@ -117,6 +152,7 @@ export function audit(records: readonly JournalRecord[], options: AuditOptions, 
       }
     }
     close();
+    closeBid();
     if (isPass) assert.ok(starts <= options.perTickMax, `seq ${record.seq}: ${starts} accounts liquidated in one pass`);
     if (options.adlOnlyWhenFundShort && adlInRecord) {
       assert.ok(fundRoomBefore < deficits, `seq ${record.seq}: ADL although the fund (room ${fundRoomBefore}) could pay the deficits (${deficits})`);
