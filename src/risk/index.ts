@@ -10,3 +10,4 @@ export * from './pricing/index.js';
 export * from './options/index.js';
 export * from './portfolio/index.js';
 export * from './analytics/index.js';
+export * from './liquidation/index.js';
