@@ -23,7 +23,7 @@
  */
 import type { RiskParams } from '../risk/account/types.js';
 import { InputError } from '../risk/errors.js';
-import { toNumber } from '../risk/units/quantities.js';
+import { toNumber, type Size } from '../risk/units/quantities.js';
 import { checkOrder as kernelCheckOrder, layout, RiskBook, STATUS_BANKRUPT, STATUS_HEALTHY, STATUS_LIQUIDATABLE, statusName } from '../kernel/index.js';
 import type { EngineEvent } from './events.js';
 import { riskAccountOf } from './riskView.js';
@@ -37,7 +37,12 @@ interface Loaded {
   readonly assets: Set<string>;
   readonly instruments: Set<string>;
   readonly leverage: Set<string>;
+  /** Instruments with resting orders that may raise the requirement. */
+  readonly ordered: Set<string>;
 }
+
+const NOTHING_LOADED: Loaded = { assets: new Set(), instruments: new Set(), leverage: new Set(), ordered: new Set() };
+const NO_ORDERS = 0n as Size;
 
 export class RiskMirror {
   private book: RiskBook | undefined;
@@ -260,12 +265,14 @@ export class RiskMirror {
   private pushAccount(book: RiskBook, account: AccountState): void {
     if (this.unsupported.has(account.id)) return;
     try {
-      let a = book.accountIndex(account.id);
-      if (a === undefined) a = book.addAccount(account.id, account.mode);
-      else if (book.isolatedMode(a) !== (account.mode === 'isolated')) book.setMode(a, account.mode);
-      const was = this.loaded.get(account.id) ?? { assets: new Set<string>(), instruments: new Set<string>(), leverage: new Set<string>() };
-      const now: Loaded = { assets: new Set(), instruments: new Set(), leverage: new Set() };
       const view = riskAccountOf(account);
+      let a = book.accountIndex(account.id);
+      if (a === undefined) {
+        a = book.addAccount(account.id, account.mode);
+        book.reserve(a, view.positions.length, view.balances.size);
+      } else if (book.isolatedMode(a) !== (account.mode === 'isolated')) book.setMode(a, account.mode);
+      const was = this.loaded.get(account.id) ?? NOTHING_LOADED;
+      const now: Loaded = { assets: new Set(), instruments: new Set(), leverage: new Set(), ordered: new Set() };
       for (const [asset, value] of view.balances) {
         book.setBalance(a, asset, value);
         now.assets.add(asset);
@@ -277,13 +284,16 @@ export class RiskMirror {
       }
       for (const instrument of was.leverage) if (!now.leverage.has(instrument)) book.setLeverage(a, instrument, undefined);
       for (const p of view.positions) {
-        book.setPosition(a, p.instrument, { size: p.size, entryValue: p.entryValue, ...(p.isolatedMargin === undefined ? {} : { isolatedMargin: p.isolatedMargin }) });
-        book.setOrders(a, p.instrument, p.openOrders?.buy ?? (0n as typeof p.size), p.openOrders?.sell ?? (0n as typeof p.size));
+        book.setPosition(a, p.instrument, p);
+        if (p.openOrders !== undefined) {
+          book.setOrders(a, p.instrument, p.openOrders.buy, p.openOrders.sell);
+          now.ordered.add(p.instrument);
+        } else if (was.ordered.has(p.instrument)) book.setOrders(a, p.instrument, NO_ORDERS, NO_ORDERS);
         now.instruments.add(p.instrument);
       }
       for (const instrument of was.instruments) {
         if (now.instruments.has(instrument)) continue;
-        book.setOrders(a, instrument, 0n as never, 0n as never);
+        if (was.ordered.has(instrument)) book.setOrders(a, instrument, NO_ORDERS, NO_ORDERS);
         book.setPosition(a, instrument, undefined);
       }
       this.loaded.set(account.id, now);
