@@ -313,9 +313,12 @@ function collectIds(value: unknown, into: Set<string>, depth: number): void {
     for (const item of value) collectIds(item, into, depth + 1);
     return;
   }
-  for (const [key, field] of Object.entries(value)) {
+  // for..in rather than Object.entries: this runs for every event on the commit path.
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const field = record[key];
     if (typeof field === 'string') {
-      if (key.endsWith('Id') && key !== 'orderId') into.add(field);
+      if (key !== 'orderId' && key.endsWith('Id')) into.add(field);
     } else if (typeof field === 'object') collectIds(field, into, depth + 1);
   }
 }
