@@ -89,8 +89,20 @@ export type Command =
   /**
    * A bidder takes `fraction` (of the account as it is now) of every position and balance of the
    * account in a running Dutch auction, at the auction's current discount (mode d). Issue 6.
+   * Optional limits (Derive's `priceLimit`): the most the bidder pays (`paymentMax`, in the
+   * auction's asset) and the least discount it accepts (`discountMin`); a bid whose terms at its
+   * own stamp are worse is refused (`auction_bid_beyond_limit`), so a price move between the quote
+   * and the execution cannot hurt the bidder.
    */
-  | { readonly type: 'BidLiquidationAuction'; readonly id: string; readonly auctionId: string; readonly liquidatorId: string; readonly fraction: Rate };
+  | {
+      readonly type: 'BidLiquidationAuction';
+      readonly id: string;
+      readonly auctionId: string;
+      readonly liquidatorId: string;
+      readonly fraction: Rate;
+      readonly paymentMax?: Amount;
+      readonly discountMin?: Rate;
+    };
 
 export interface FillParty {
   readonly accountId: string;

@@ -14,6 +14,7 @@ import type { Side } from './commands.js';
 import { accountIn, checkPriceOnTick, checkSizeOnLot, instrumentIn, isRejection, paramsOf, riskError } from './decide/context.js';
 import { LIMITS, reject, type Rejection } from './decide/result.js';
 import { accountMarginOf, riskAccountOf } from './riskView.js';
+import { auctionRestriction } from './liquidation/auction.js';
 import { checkCaps } from './liquidation/caps.js';
 import type { AccountState, EngineState } from './state.js';
 import type { LinearInstrument } from '../risk/instruments/types.js';
@@ -47,6 +48,9 @@ export function checkOrder(state: EngineState, order: OrderIntent, margin: Margi
   if (opensNewInstrument && account.positions.size >= LIMITS.positionsPerAccountMax) {
     return reject('position_limit_reached', `at most ${LIMITS.positionsPerAccountMax} positions`);
   }
+  // While the account's auction runs its owner may only reduce risk (liquidation.md §4 d).
+  const inAuction = auctionRestriction(state, account.id, order);
+  if (inAuction) return inAuction;
   if (order.reduceOnly === true) {
     const reduces = (order.side === 'sell' ? held > 0n : held < 0n) && order.size <= (held < 0n ? -held : held);
     return reduces ? { ok: true } : reject('reduce_only_would_increase', 'a reduce-only order must be smaller than the position and opposite to it');

@@ -2,6 +2,7 @@
 import { settlementAssetOf } from '../../risk/instruments/types.js';
 import { amount } from '../../risk/units/quantities.js';
 import type { Command } from '../commands.js';
+import { auctionRestriction } from '../liquidation/auction.js';
 import type { AccountState, EngineState } from '../state.js';
 import { accountIn, assetKnown, checkAmount, checkStillCovered, ID_PATTERN, instrumentIn, isRejection, paramsOf, riskError } from './context.js';
 import { accept, LIMITS, reject, type Decision } from './result.js';
@@ -38,6 +39,8 @@ export function decideWithdraw(state: EngineState, c: Of<'Withdraw'>): Decision 
   if (unknown) return unknown;
   const badAmount = checkAmount(c.amount, 'a withdrawal');
   if (badAmount) return badAmount;
+  const inAuction = auctionRestriction(state, account.id);
+  if (inAuction) return inAuction;
   if ((account.balances.get(c.asset) ?? 0n) < c.amount) {
     return reject('withdrawal_exceeds_balance', `the ${c.asset} balance is below ${c.amount}`);
   }
@@ -64,6 +67,8 @@ export function decideTransfer(state: EngineState, c: Of<'Transfer'>): Decision 
   if (unknown) return unknown;
   const badAmount = checkAmount(c.amount, 'a transfer');
   if (badAmount) return badAmount;
+  const inAuction = auctionRestriction(state, from.id);
+  if (inAuction) return inAuction;
   if ((from.balances.get(c.asset) ?? 0n) < c.amount) {
     return reject('withdrawal_exceeds_balance', `the ${c.asset} balance of ${from.id} is below ${c.amount}`);
   }

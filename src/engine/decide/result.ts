@@ -78,6 +78,9 @@ export type RejectionCode =
   | 'auction_bid_exceeds_max_fraction'
   | 'auction_bid_lowers_margin_ratio'
   | 'auction_bid_on_own_account'
+  | 'auction_bid_limit_invalid'
+  | 'auction_bid_beyond_limit'
+  | 'account_in_liquidation_auction'
   | 'bidder_initial_margin_insufficient';
 
 export interface Rejection {

@@ -17,7 +17,7 @@ import { RATE_ONE, amount, rate, type Amount, type Price, type Rate } from '../.
 import { absBig, divCeil, divFloor, divHalfEven } from '../../risk/units/rounding.js';
 import { apply } from '../apply.js';
 import type { Command } from '../commands.js';
-import { accept, reject, type Decision, type Stamp } from '../decide/result.js';
+import { accept, reject, type Decision, type Rejection, type Stamp } from '../decide/result.js';
 import type { EngineEvent } from '../events.js';
 import type { AccountState, EngineState } from '../state.js';
 import type { AssetAmount, AuctionEndReason, LiquidationAuctionState } from './events.js';
@@ -34,6 +34,25 @@ const byId = (a: LiquidationAuctionState, b: LiquidationAuctionState): number =>
 export function auctionOf(s: EngineState, accountId: string): LiquidationAuctionState | undefined {
   for (const a of s.liquidation.auctions?.values() ?? []) if (a.accountId === accountId) return a;
   return undefined;
+}
+
+/**
+ * While its auction runs the owner may only reduce risk: withdrawals and transfers out are refused,
+ * and so is an order unless it reduces a position (opposite to it, and with the owner's other
+ * orders on that side no larger than it: whatever fills, the position only shrinks). Deposits pass.
+ */
+export function auctionRestriction(state: EngineState, accountId: string, order?: { readonly instrument: string; readonly side: 'buy' | 'sell'; readonly size: bigint }): Rejection | undefined {
+  const auction = auctionOf(state, accountId);
+  if (auction === undefined) return undefined;
+  const refused = (what: string): Rejection => reject('account_in_liquidation_auction', `${accountId} is in liquidation auction ${auction.auctionId}: ${what}`);
+  if (order === undefined) return refused('no funds leave the account until it ends');
+  const account = state.accounts.get(accountId);
+  const held = account?.positions.get(order.instrument)?.size ?? 0n;
+  const sell = order.side === 'sell';
+  let resting = 0n;
+  for (const o of account?.orders.values() ?? []) if (o.instrument === order.instrument && o.side === order.side) resting += o.size;
+  const reduces = (sell ? held > 0n : held < 0n) && resting + order.size <= absBig(held);
+  return reduces ? undefined : refused('only orders that reduce a position are accepted until it ends');
 }
 
 /** Auctions apply to cross accounts whose every position is in an instrument in `auction` mode. */
@@ -196,6 +215,8 @@ export function decideBidLiquidationAuction(state: EngineState, c: Of<'BidLiquid
   if (typeof c.fraction !== 'bigint' || c.fraction <= 0n || c.fraction > RATE_ONE) {
     return reject('auction_bid_fraction_invalid', 'fraction is a share of the account in (0, 1]');
   }
+  const limitRejection = limitProblem(c);
+  if (limitRejection !== undefined) return limitRejection;
   if (stamp.timestampMs >= auction.endMs) return reject('liquidation_auction_ended', `auction ${auction.auctionId} ended at ${auction.endMs}`);
   const bidderRejection = bidderProblem(state, auction, c.liquidatorId);
   if (bidderRejection !== undefined) return bidderRejection;
@@ -214,7 +235,26 @@ export function decideBidLiquidationAuction(state: EngineState, c: Of<'BidLiquid
   }
   const slice = sliceOf(state, account, auction.asset, c.fraction);
   if (slice === undefined) return reject('price_missing', `account ${account.id} cannot be valued: a price is missing`);
-  return executeBid(state, { auction, bidderId: c.liquidatorId, fraction: rate(c.fraction), fractionMax, discount, slice, before: m, insuranceFeeRate: lp.insuranceFee });
+  const payment = auctionPaymentOf(slice.value, discount);
+  if (c.discountMin !== undefined && discount < c.discountMin) {
+    return reject('auction_bid_beyond_limit', `the discount is ${discount} / 10^12 now, below the bid's least ${c.discountMin} / 10^12`);
+  }
+  if (c.paymentMax !== undefined && payment > c.paymentMax) {
+    return reject('auction_bid_beyond_limit', `the slice costs ${payment} (1e-8 ${auction.asset}) now, above the bid's most ${c.paymentMax}`);
+  }
+  const limits = { ...(c.paymentMax === undefined ? {} : { paymentMax: c.paymentMax }), ...(c.discountMin === undefined ? {} : { discountMin: c.discountMin }) };
+  return executeBid(state, { auction, bidderId: c.liquidatorId, fraction: rate(c.fraction), fractionMax, discount, slice, payment, before: m, insuranceFeeRate: lp.insuranceFee, limits });
+}
+
+/** The bid's optional limits: a payment of at least zero, a discount in [0, 1]. */
+function limitProblem(c: Of<'BidLiquidationAuction'>): Decision | undefined {
+  if (c.paymentMax !== undefined && (typeof c.paymentMax !== 'bigint' || c.paymentMax < 0n)) {
+    return reject('auction_bid_limit_invalid', 'paymentMax is the most the bidder pays, an amount >= 0 in the auction\'s asset');
+  }
+  if (c.discountMin !== undefined && (typeof c.discountMin !== 'bigint' || c.discountMin < 0n || c.discountMin > RATE_ONE)) {
+    return reject('auction_bid_limit_invalid', 'discountMin is the least discount the bidder accepts, a rate in [0, 1]');
+  }
+  return undefined;
 }
 
 interface Bid {
@@ -224,15 +264,16 @@ interface Bid {
   readonly fractionMax: Rate;
   readonly discount: Rate;
   readonly slice: Slice;
+  readonly payment: Amount;
   readonly before: AccountMargin;
   readonly insuranceFeeRate: Rate;
+  readonly limits: { readonly paymentMax?: Amount; readonly discountMin?: Rate };
 }
 
 /** The bid's events, planned on a copy and checked there: the account's ratio and equity, the bidder's IM. */
 function executeBid(state: EngineState, bid: Bid): Decision {
-  const { auction, bidderId, slice, before: m } = bid;
+  const { auction, bidderId, slice, payment, before: m } = bid;
   const accountId = auction.accountId;
-  const payment = auctionPaymentOf(slice.value, bid.discount);
   // The fund's fee on the slice never exceeds what the bidder pays: the account's cash never falls.
   const fee = chargeOf(amount(slice.value > 0n ? slice.value : 0n), bid.insuranceFeeRate);
   const s = scratchOf(state);
@@ -257,6 +298,7 @@ function executeBid(state: EngineState, bid: Bid): Decision {
     equity: m.equity,
     collateralMaintenance: m.collateralMaintenance,
     maintenanceMargin: m.maintenanceMargin,
+    ...bid.limits,
   });
   for (const t of slice.takeovers) {
     const from = s.accounts.peek(accountId) as AccountState;

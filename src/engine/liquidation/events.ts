@@ -35,6 +35,27 @@ export interface AssetAmount {
   readonly amount: Amount;
 }
 
+/**
+ * How a collateral-only account's repayment was sized (docs/methodology/liquidation.md §6 b):
+ * `least` the least repayment that restores CM >= buffer x debt value after fees; `limited` that
+ * repayment cut by the step limits (it still raises the margin ratio); the whole debt when what
+ * would be left is below `remainderMin` (`remainder`), when the
+ * account is `bankrupt`, when even repaying every debt would not restore the buffer (`uncovered`),
+ * or when the step-limited repayment would lower the ratio (`ratio`).
+ */
+export type RepaymentSizing = 'least' | 'limited' | 'remainder' | 'bankrupt' | 'uncovered' | 'ratio';
+
+export interface CollateralRepayment {
+  readonly sizing: RepaymentSizing;
+  readonly buffer: Rate;
+  /** Unweighted value of the debts, valuation asset. */
+  readonly debtValue: Amount;
+  /** buffer x debt value - CM (> 0), valuation asset. */
+  readonly shortage: Amount;
+  /** Units of each debt asset to repay (the whole debt when not `least` or `limited`). */
+  readonly repay: readonly AssetAmount[];
+}
+
 export type LiquidationEvent =
   /** The account moved between status bands (a margin call is `to: 'margin_call'`). */
   | { readonly type: 'AccountStatusChanged'; readonly accountId: string; readonly from: Status; readonly to: Status; readonly marginRatio: number | null }
@@ -47,6 +68,8 @@ export type LiquidationEvent =
       readonly collateralMaintenance: Amount;
       readonly maintenanceMargin: Amount;
       readonly marginRatio: number | null;
+      /** Collateral-only accounts (path `collateral`): how the repayment was sized (collateral.ts). */
+      readonly repayment?: CollateralRepayment;
     }
   /**
    * Part or all of a position taken over: the account's leg closes `size` contracts, the taker's
@@ -124,6 +147,7 @@ export type LiquidationEvent =
    * that follow, each at its share of the entry value) and of every balance (`collateral`, signed:
    * a debt's share moves too). The bidder paid `payment` = slice value x (1 - discount), rounded
    * up; the fund received `insuranceFee` from the account. Figures before the bid, valuation asset.
+   * `paymentMax` and `discountMin` are the bidder's limits, when it named them (both were met).
    */
   | {
       readonly type: 'LiquidationAuctionBid';
@@ -142,6 +166,8 @@ export type LiquidationEvent =
       readonly equity: Amount;
       readonly collateralMaintenance: Amount;
       readonly maintenanceMargin: Amount;
+      readonly paymentMax?: Amount;
+      readonly discountMin?: Rate;
     }
   | { readonly type: 'LiquidationAuctionEnded'; readonly auctionId: string; readonly accountId: string; readonly reason: AuctionEndReason };
 

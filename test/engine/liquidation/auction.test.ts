@@ -211,6 +211,87 @@ describe('Dutch auction of a slice of the portfolio (mode d, Lyra v2)', () => {
   });
 });
 
+describe('bids with a limit (Derive: the worst terms the bidder accepts)', () => {
+  const limited = (auctionId: string, fraction: string, limits: { paymentMax?: bigint; discountMin?: bigint }): Command => ({ ...bid(auctionId, 'liq', fraction), ...limits }) as Command;
+
+  it('a bid is refused when the discount now is below its least, or the payment above its most; met limits are in the event', async () => {
+    const { b, auctionId } = await alice();
+    b.clock.advance(6 * MINUTE_MS); // discount 15%: a 0.25 bid pays 10 x 0.85 = 8.5
+    const before = b.engine.stateHash();
+    const [lowDiscount] = await b.run(limited(auctionId, '0.25', { discountMin: parseRate('0.16') }));
+    assert.equal(lowDiscount?.ok ? 'ok' : lowDiscount?.code, 'auction_bid_beyond_limit');
+    const [dear] = await b.run(limited(auctionId, '0.25', { paymentMax: usd('8.49999999') }));
+    assert.equal(dear?.ok ? 'ok' : dear?.code, 'auction_bid_beyond_limit');
+    assert.equal(b.engine.stateHash(), before, 'a refused bid changes nothing');
+    await b.ok(limited(auctionId, '0.25', { paymentMax: usd('8.5'), discountMin: parseRate('0.15') }));
+    const [e] = ofType(b.events(), 'LiquidationAuctionBid');
+    assert.deepEqual([e?.payment, e?.paymentMax, e?.discount, e?.discountMin], [usd('8.5'), usd('8.5'), parseRate('0.15'), parseRate('0.15')]);
+    await assertReplays(b);
+  });
+
+  it('a price move between quote and execution cannot make the bidder pay more than it named', async () => {
+    const { b, auctionId } = await alice();
+    b.clock.advance(6 * MINUTE_MS);
+    // Quoted at mark 100: 0.25 pays 8.5. The mark moves to 101 before the bid executes: alice's
+    // equity is 80 - 1,040 + 1,010 = 50 (MM 50.5: still liquidatable); the slice is worth
+    // 20 + 2.5 x 101 - 260 = 12.5 and would cost 12.5 x 0.85 = 10.625.
+    await b.ok(c.marks({ 'SOL-PERP': '101' }));
+    const [moved] = await b.run(limited(auctionId, '0.25', { paymentMax: usd('8.5') }));
+    assert.equal(moved?.ok ? 'ok' : moved?.code, 'auction_bid_beyond_limit');
+    assert.match(moved?.ok ? '' : moved?.message ?? '', /1062500000/);
+    assert.equal(position(b.engine, 'alice', 'SOL-PERP'), usd('10'), 'nothing taken');
+    await b.ok(limited(auctionId, '0.25', { paymentMax: usd('10.625') }));
+    assert.equal(ofType(b.events(), 'LiquidationAuctionBid')[0]?.payment, usd('10.625'));
+    await assertReplays(b);
+  });
+
+  it('limits out of range are refused', async () => {
+    const { b, auctionId } = await alice();
+    const codes = [];
+    for (const limits of [{ paymentMax: -1n }, { discountMin: -1n }, { discountMin: parseRate('1') + 1n }]) {
+      const [r] = await b.run(limited(auctionId, '0.25', limits));
+      codes.push(r?.ok ? 'ok' : r?.code);
+    }
+    assert.deepEqual(codes, ['auction_bid_limit_invalid', 'auction_bid_limit_invalid', 'auction_bid_limit_invalid']);
+  });
+});
+
+describe('the owner during an auction: only risk-reducing orders, no withdrawals, deposits allowed', () => {
+  const codeOf = (r: { ok: boolean; code?: string } | undefined): string | undefined => (r?.ok ? 'ok' : r?.code);
+
+  it('orders that would grow or flip the position and withdrawals are refused; reducing orders and deposits pass', async () => {
+    const { b, auctionId } = await alice(); // alice is long 10 SOL, in auction
+    const withdraw: Command = { type: 'Withdraw', id: 'w1', accountId: 'alice', asset: 'USDC', amount: usd('1') };
+    const [w] = await b.run(withdraw);
+    assert.equal(codeOf(w), 'account_in_liquidation_auction');
+    const [buy] = await b.run(c.order('alice', 'o1', 'SOL-PERP', 'buy', '0.01', '100'));
+    assert.equal(codeOf(buy), 'account_in_liquidation_auction', 'a buy grows the long');
+    const [flip] = await b.run(c.order('alice', 'o2', 'SOL-PERP', 'sell', '10.01', '100'));
+    assert.equal(codeOf(flip), 'account_in_liquidation_auction', 'a sell beyond the position flips it');
+    const [other] = await b.run(c.order('alice', 'o3', 'ETH-PERP', 'sell', '1', '100'));
+    assert.equal(codeOf(other), 'account_in_liquidation_auction', 'a new position');
+    await b.ok(c.order('alice', 'o4', 'SOL-PERP', 'sell', '4', '100'));
+    const [tooMany] = await b.run(c.order('alice', 'o5', 'SOL-PERP', 'sell', '6.01', '100'));
+    assert.equal(codeOf(tooMany), 'account_in_liquidation_auction', 'with the resting 4 it could sell more than the 10 held');
+    await b.ok(c.order('alice', 'o6', 'SOL-PERP', 'sell', '6', '100'));
+    await b.ok(c.deposit('alice', 'USDC', '1'));
+    await b.ok({ type: 'CreateAccount', id: 'sub1', accountId: 'alice-sub', mode: 'cross', parentId: 'alice' });
+    const [out] = await b.run({ type: 'Transfer', id: 'tr1', fromAccountId: 'alice', toAccountId: 'alice-sub', asset: 'USDC', amount: usd('1') });
+    assert.equal(codeOf(out), 'account_in_liquidation_auction', 'a transfer out is a withdrawal');
+    assert.equal(b.engine.state.liquidation.auctions.get(auctionId)?.accountId, 'alice', 'the auction still runs');
+  });
+
+  it('when the auction ends the restriction lifts', async () => {
+    const { b, auctionId } = await alice();
+    b.clock.advance(6 * MINUTE_MS);
+    await b.ok(bid(auctionId, 'liq', '0.25')); // recovered: the auction ends
+    const [w] = await b.run({ type: 'Withdraw', id: 'w2', accountId: 'alice', asset: 'USDC', amount: usd('1') });
+    assert.notEqual(codeOf(w), 'account_in_liquidation_auction');
+    const [buy] = await b.run(c.order('alice', 'o7', 'SOL-PERP', 'buy', '0.01', '100'));
+    assert.notEqual(codeOf(buy), 'account_in_liquidation_auction');
+  });
+});
+
 describe('the auction section of the venue document', () => {
   it('defaults to Derive\'s schedule; a schedule whose price rises, lasts no time or leaves [0, 1] refuses the document', () => {
     assert.deepEqual(loadLiquidationParams(venue({ execution: 'auction' }))?.auction, AUCTION_SCHEDULE_DEFAULT);
