@@ -13,7 +13,7 @@ import { auctionDurationMs, auctionPaymentOf, discountAt, fractionMaxOf, sliceBa
 import { chargeOf } from '../../risk/liquidation/fees.js';
 import { SYSTEM_ACCOUNT_PREFIX, instrumentLiquidationOf, type LiquidationParams } from '../../risk/liquidation/params.js';
 import { settlementAssetOf } from '../../risk/instruments/types.js';
-import { RATE_ONE, amount, rate, type Amount, type Price, type Rate } from '../../risk/units/quantities.js';
+import { RATE_ONE, amount, rate, rateFromNumber, type Amount, type Price, type Rate } from '../../risk/units/quantities.js';
 import { absBig, divCeil, divFloor, divHalfEven } from '../../risk/units/rounding.js';
 import { apply } from '../apply.js';
 import type { Command } from '../commands.js';
@@ -189,11 +189,11 @@ function bidderProblem(state: EngineState, auction: LiquidationAuctionState, liq
 /** The account's largest fraction at this discount (the buffer is a share of its cross notional). */
 function fractionMaxNow(lp: LiquidationParams, m: AccountMargin, discount: Rate): Rate {
   const notional = m.pools[0]?.positions.reduce((t, p) => t + absBig(p.notional), 0n) ?? 0n;
-  const bufferPpm = BigInt(Math.round(lp.buffer * 1_000_000));
+  const buffer = rateFromNumber(lp.buffer, 'halfEven');
   return fractionMaxOf({
     collateralMaintenance: m.collateralMaintenance,
     maintenanceMargin: m.maintenanceMargin,
-    bufferAmount: amount(divCeil(notional * bufferPpm, 1_000_000n)),
+    bufferAmount: amount(divCeil(notional * buffer, RATE_ONE)),
     equity: m.equity,
     discount,
     insuranceFee: lp.insuranceFee,

@@ -21,7 +21,7 @@ import type { AccountMargin } from '../../risk/account/account.js';
 import { cappedFees } from '../../risk/liquidation/fees.js';
 import { INSURANCE_FUND_ACCOUNT_ID, SYSTEM_ACCOUNT_PREFIX } from '../../risk/liquidation/params.js';
 import { debtFiguresOf, debtRatioHolds, exactStepLimits, limitRepayment, meetsDebtBuffer, type DebtFigures } from '../../risk/liquidation/sizing.js';
-import { PRICE_DECIMALS, RATE_ONE, amount, rate, type Rate } from '../../risk/units/quantities.js';
+import { PRICE_DECIMALS, RATE_ONE, amount, rateFromNumber } from '../../risk/units/quantities.js';
 import { divCeil, minBig, pow10 } from '../../risk/units/rounding.js';
 import { apply } from '../apply.js';
 import type { AccountState } from '../state.js';
@@ -82,7 +82,7 @@ function trialFigures(ctx: PlanContext, accountId: string, plan: RepayPlan): Deb
  */
 function planRepayment(ctx: PlanContext, accountId: string, m: AccountMargin): { plan: RepayPlan; repayment: CollateralRepayment } {
   const { s, lp } = ctx;
-  const buffer: Rate = rate(BigInt(Math.round(lp.buffer * Number(RATE_ONE))));
+  const buffer = rateFromNumber(lp.buffer, 'halfEven');
   const before = debtFiguresOf(m.collateral);
   const debts = debtsOf(s.accounts.peek(accountId) as AccountState);
   const whole = new Map(debts);

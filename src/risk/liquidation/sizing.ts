@@ -9,7 +9,7 @@
  * each unit covers price x (ratio - fees) of the shortage. Worked (Drift's tests): shortage $10,
  * ratio 10%, price $100: no fees 1.0; liquidator 1%: 1.111111111; liquidator 1% + IF 1%: 1.25.
  */
-import { AMOUNT_DECIMALS, PRICE_DECIMALS, RATE_ONE, amount, parseAmount, rate, type Amount, type Price, type Rate } from '../units/quantities.js';
+import { AMOUNT_DECIMALS, PRICE_DECIMALS, RATE_ONE, amount, parseAmount, rateFromNumber, type Amount, type Price, type Rate } from '../units/quantities.js';
 import { divFloor, maxBig, minBig, pow10 } from '../units/rounding.js';
 
 export interface ShortageCover {
@@ -152,7 +152,7 @@ export interface ExactStepLimits {
 export function exactStepLimits(l: StepLimits): ExactStepLimits {
   const asAmount = (x: number): Amount => parseAmount(x.toFixed(AMOUNT_DECIMALS));
   return {
-    fractionMax: rate(BigInt(Math.round(l.fractionMax * Number(RATE_ONE)))),
+    fractionMax: rateFromNumber(l.fractionMax, 'halfEven'),
     notionalMinPerStep: asAmount(l.notionalMinPerStep),
     notionalMaxPerAccountStep: asAmount(l.notionalMaxPerAccountStep),
     remainderMin: asAmount(l.remainderMin),

@@ -76,6 +76,12 @@ export function amountFromNumber(value: number, rounding: Rounding): Amount {
   return amount(roundFloat(value * FLOAT_SCALE.Amount, rounding));
 }
 
+/** A float parameter (a buffer, a step fraction) as an exact rate on the 1e-12 grid, rounding as named. */
+export function rateFromNumber(value: number, rounding: Rounding): Rate {
+  invariant(Number.isFinite(value), `rate is not finite: ${value}`);
+  return rate(roundFloat(value * FLOAT_SCALE.Rate, rounding));
+}
+
 export function priceFromNumber(value: number, rounding: Rounding): Price {
   invariant(Number.isFinite(value) && value > 0, `price is not finite and positive: ${value}`);
   return price(roundFloat(value * FLOAT_SCALE.Price, rounding));
