@@ -23,10 +23,10 @@
  */
 import type { RiskParams } from '../risk/account/types.js';
 import { InputError } from '../risk/errors.js';
-import { toNumber, type Size } from '../risk/units/quantities.js';
+import type { Size } from '../risk/units/quantities.js';
 import { checkOrder as kernelCheckOrder, layout, RiskBook, STATUS_BANKRUPT, STATUS_HEALTHY, STATUS_LIQUIDATABLE, statusName } from '../kernel/index.js';
 import type { EngineEvent } from './events.js';
-import { riskAccountOf } from './riskView.js';
+import { riskAccountOf, riskMarketOf } from './riskView.js';
 import type { AccountState, EngineState } from './state.js';
 import { marketGuard, type CheckResult, type OrderIntent } from './pretrade.js';
 
@@ -54,13 +54,12 @@ export class RiskMirror {
   private readonly loaded = new Map<string, Loaded>();
   /** Accounts the book cannot hold: answered by the reference. */
   readonly unsupported = new Set<string>();
-  private readonly marks = new Map<string, bigint>();
-  private readonly prices = new Map<string, bigint>();
-  private readonly lagged = new Map<string, bigint>();
+  /** The oracle statuses pushed (the book keeps its own privately). */
   private readonly statuses = new Map<string, string>();
-  private readonly openInterest = new Map<string, number>();
   /** Set by any event: market values (prices, statuses, open interest) may have moved. */
   private marketDirty = true;
+  /** The state and parameters the book failed on: the reference answers until either changes. */
+  private failedOn: { readonly state: EngineState; readonly risk: RiskParams } | undefined;
   /** Full rebuilds so far (tests and metrics). */
   rebuilds = 0;
 
@@ -83,15 +82,13 @@ export class RiskMirror {
     }
   }
 
-  /** Forgets everything: the next sync rebuilds from the state. */
-  invalidate(): void {
-    this.book = undefined;
-  }
-
   /** The book in step with `state`, or undefined when the engine has no parameters or the book failed. */
   sync(state: EngineState): RiskBook | undefined {
     const params = state.params;
     if (params === undefined) return undefined;
+    // Not a rebuild per call after a failure (a full rebuild costs O(accounts)): wait for a change.
+    if (this.failedOn !== undefined && this.failedOn.state === state && this.failedOn.risk === params.risk) return undefined;
+    this.failedOn = undefined;
     try {
       if (this.book === undefined || this.state !== state || this.risk !== params.risk) this.rebuild(state, params.risk);
       const book = this.book as RiskBook;
@@ -106,6 +103,7 @@ export class RiskMirror {
     } catch (error) {
       // A bug in the mirror must never cost a decision: drop it and let the reference answer.
       this.book = undefined;
+      this.failedOn = { state, risk: params.risk };
       this.onFailure?.(error instanceof Error ? error.message : String(error));
       return undefined;
     }
@@ -189,11 +187,7 @@ export class RiskMirror {
     this.loaded.clear();
     this.unsupported.clear();
     this.dirty.clear();
-    this.marks.clear();
-    this.prices.clear();
-    this.lagged.clear();
     this.statuses.clear();
-    this.openInterest.clear();
     let positions = 0;
     for (const a of state.accounts.values()) positions += a.positions.size + a.orders.size;
     const book = new RiskBook(risk, { accounts: state.accounts.size + 16, positions: positions + 16 });
@@ -203,31 +197,17 @@ export class RiskMirror {
     book.sweep();
   }
 
+  /** Pushes what moved: the book's own market maps (RiskBook.market) say what it holds. */
   private pushMarket(state: EngineState, book: RiskBook): void {
     this.marketDirty = false;
     const m = state.market;
-    for (const [asset, value] of m.prices) {
-      if (this.prices.get(asset) === value) continue;
-      this.prices.set(asset, value);
-      book.setPrice(asset, value);
-    }
-    for (const [symbol, value] of m.marks) {
-      if (this.marks.get(symbol) === value) continue;
-      this.marks.set(symbol, value);
-      book.setMark(symbol, value);
-    }
-    for (const [symbol, value] of m.laggedPrices) {
-      if (this.lagged.get(symbol) === value) continue;
-      this.lagged.set(symbol, value);
-      book.setLagged(symbol, value);
-    }
-    for (const symbol of this.lagged.keys()) {
-      if (m.laggedPrices.has(symbol)) continue;
-      this.lagged.delete(symbol);
-      book.setLagged(symbol, undefined);
-    }
+    const held = book.market;
+    for (const [asset, value] of m.prices) if (held.prices.get(asset) !== value) book.setPrice(asset, value);
+    for (const [symbol, value] of m.marks) if (held.marks.get(symbol) !== value) book.setMark(symbol, value);
+    for (const [symbol, value] of m.laggedPrices) if (held.laggedPrices.get(symbol) !== value) book.setLagged(symbol, value);
+    for (const symbol of [...held.laggedPrices.keys()]) if (!m.laggedPrices.has(symbol)) book.setLagged(symbol, undefined);
     // A price or mark the state dropped (it never does today) would leave the book stale: rebuild.
-    if (this.prices.size !== m.prices.size || this.marks.size !== m.marks.size) throw new Error('a price left the market: the mirror is rebuilt');
+    if (held.prices.size !== m.prices.size || held.marks.size !== m.marks.size) throw new Error('a price left the market: the mirror is rebuilt');
     for (const [symbol, status] of m.statuses) {
       if (this.statuses.get(symbol) === status) continue;
       this.statuses.set(symbol, status);
@@ -238,26 +218,16 @@ export class RiskMirror {
       this.statuses.delete(symbol);
       book.setMarketStatus(symbol, 'ok');
     }
-    // Open interest in notional terms, as riskMarketOf computes it; only open-interest-scaled
-    // margin reads it, so only those instruments are re-margined when it moves.
+    // Open interest as the reference sees it (riskMarketOf); only open-interest-scaled margin
+    // reads it, so only those instruments are re-margined when it moves.
     const risk = state.params?.risk as RiskParams;
+    const openInterest = riskMarketOf(m, state.openInterest, risk).openInterest ?? new Map<string, number>();
     for (const [symbol, instrument] of risk.instruments) {
-      const longSize = state.openInterest.get(symbol);
-      const mark = m.marks.get(symbol);
-      if (longSize === undefined || mark === undefined) {
-        if (this.openInterest.has(symbol)) {
-          this.openInterest.delete(symbol);
-          book.market.openInterest.delete(symbol);
-          if (instrument.margin.model === 'openInterestScaled') book.setOpenInterest(symbol, 0);
-        }
-        continue;
-      }
-      const contracts = toNumber(longSize, 'Size') * toNumber(instrument.contractSize, 'Size');
-      const notional = instrument.settlement === 'linear' ? contracts * toNumber(mark, 'Price') : contracts;
-      if (this.openInterest.get(symbol) === notional) continue;
-      this.openInterest.set(symbol, notional);
-      if (instrument.margin.model === 'openInterestScaled') book.setOpenInterest(symbol, notional);
-      else book.market.openInterest.set(symbol, notional);
+      const notional = openInterest.get(symbol);
+      if (held.openInterest.get(symbol) === notional) continue;
+      if (instrument.margin.model === 'openInterestScaled') book.setOpenInterest(symbol, notional ?? 0);
+      if (notional === undefined) held.openInterest.delete(symbol);
+      else held.openInterest.set(symbol, notional);
     }
   }
 

@@ -217,4 +217,20 @@ describe('the engine mirror (columnar kernel on the hot path)', () => {
     assert.equal(mirror.rebuilds, 2);
     await engine.close();
   });
+
+  it('a failure inside the mirror raises one alarm and hands every answer to the reference until the state changes', async () => {
+    const engine = await createEngine({ store: new MemoryStore(), clock: new ManualClock(START_MS), params: venue(), riskKernel: true });
+    await engine.submit({ type: 'UpdatePrices', id: 'p1', prices: { USDC: parsePrice('1') }, marks: { 'SOL-PERP': parsePrice('100') } });
+    const alarms: string[] = [];
+    const mirror = new RiskMirror((message) => alarms.push(message));
+    assert.ok(mirror.sync(engine.state) !== undefined);
+    // Something the mirror cannot follow (here, a mark vanishing from the state, which no event does).
+    engine.state.market.marks.delete('SOL-PERP');
+    mirror.note({ type: 'PricesUpdated', prices: {}, marks: {}, laggedPrices: {} });
+    assert.equal(mirror.sync(engine.state), undefined);
+    assert.equal(mirror.sync(engine.state), undefined, 'no rebuild per call on the same state');
+    assert.equal(alarms.length, 1);
+    assert.match(alarms[0]!, /a price left the market/);
+    assert.equal(mirror.rebuilds, 1);
+  });
 });
