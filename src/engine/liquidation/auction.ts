@@ -32,7 +32,7 @@ type Of<T extends Command['type']> = Extract<Command, { type: T }>;
 const byId = (a: LiquidationAuctionState, b: LiquidationAuctionState): number => (a.auctionId < b.auctionId ? -1 : a.auctionId > b.auctionId ? 1 : 0);
 
 export function auctionOf(s: EngineState, accountId: string): LiquidationAuctionState | undefined {
-  for (const a of s.liquidation.auctions?.values() ?? []) if (a.accountId === accountId) return a;
+  for (const a of s.liquidation.auctions.values()) if (a.accountId === accountId) return a;
   return undefined;
 }
 
@@ -92,7 +92,7 @@ export function startAuction(ctx: PlanContext, accountId: string, m: AccountMarg
 export function settleAuctions(ctx: PlanContext): string[] {
   const { s, stamp } = ctx;
   const forced: string[] = [];
-  for (const a of [...(s.liquidation.auctions?.values() ?? [])].sort(byId)) {
+  for (const a of [...s.liquidation.auctions.values()].sort(byId)) {
     const account = s.accounts.peek(a.accountId) as AccountState;
     const m = marginIn(s, account);
     let reason: AuctionEndReason | undefined;
@@ -210,7 +210,7 @@ function fractionMaxNow(lp: LiquidationParams, m: AccountMargin, discount: Rate)
  */
 export function decideBidLiquidationAuction(state: EngineState, c: Of<'BidLiquidationAuction'>, stamp: Stamp): Decision {
   if (state.params === undefined) return reject('engine_not_initialised', 'the engine has no parameters yet');
-  const auction = typeof c.auctionId === 'string' ? state.liquidation.auctions?.get(c.auctionId) : undefined;
+  const auction = typeof c.auctionId === 'string' ? state.liquidation.auctions.get(c.auctionId) : undefined;
   if (auction === undefined) return reject('liquidation_auction_unknown', `no running auction ${String(c.auctionId)}`);
   if (typeof c.fraction !== 'bigint' || c.fraction <= 0n || c.fraction > RATE_ONE) {
     return reject('auction_bid_fraction_invalid', 'fraction is a share of the account in (0, 1]');
