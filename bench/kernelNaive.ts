@@ -6,6 +6,7 @@
  * two are timed on the same work.
  */
 import { Decimal } from 'decimal.js';
+import { COLLATERAL_PRESETS } from '../src/config/presets.js';
 import type { RiskParams } from '../src/risk/account/types.js';
 import type { HaircutSchedule } from '../src/risk/collateral/types.js';
 import { resolveBrackets } from '../src/risk/margin/brackets.js';
@@ -108,18 +109,8 @@ function requirement(instrument: NaiveInstrument, size: Decimal, mark: Decimal):
   return { initial, maintenance };
 }
 
-const BYBIT_BTC: HaircutSchedule = {
-  kind: 'tiered',
-  basis: 'quantity',
-  tiers: [
-    { floor: 0, weight: 0.98 },
-    { floor: 10, weight: 0.95 },
-    { floor: 20, weight: 0.9 },
-    { floor: 30, weight: 0.85 },
-    { floor: 40, weight: 0.8 },
-    { floor: 50, weight: 0 },
-  ],
-};
+/** The book's BTC collateral (bench/kernelBook.ts uses the same preset). */
+const BYBIT_BTC: HaircutSchedule = (COLLATERAL_PRESETS['bybit-btc-tiered'] as { initial: HaircutSchedule }).initial;
 
 function collateralValue(asset: string, quantity: Decimal, unitPrice: Decimal): Decimal {
   if (quantity.lte(0)) return quantity.times(unitPrice); // liabilities at weight 1
