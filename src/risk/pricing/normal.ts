@@ -16,10 +16,14 @@ const SQRT_2 = 1.4142135623730950488;
 const INV_SQRT_2PI = 0.39894228040143267794; // 1/sqrt(2 pi)
 const INV_SQRT_PI = 0.56418958354775628695; // 1/sqrt(pi)
 
-/** Horner evaluation, highest-degree coefficient first. */
+/**
+ * Horner evaluation, highest-degree coefficient first. Starting from the first coefficient is the
+ * same arithmetic as starting from 0 (0 x + c = c for every finite x), without the first product;
+ * an indexed loop, because an iterator here cost about a third of normCdf's time.
+ */
 function poly(coefficients: readonly number[], x: number): number {
-  let sum = 0;
-  for (const c of coefficients) sum = sum * x + c;
+  let sum = coefficients[0]!;
+  for (let i = 1; i < coefficients.length; i++) sum = sum * x + coefficients[i]!;
   return sum;
 }
 
